@@ -1,0 +1,174 @@
+import type { Database, SqlRunner } from '../src/db/database';
+import { insertMany } from '../src/db/bulk';
+import { searchText } from '../src/search/fold';
+import { titleSort } from './loader';
+
+/**
+ * Deterministic generated data for tests and benchmarks. Every record is
+ * marked synthetic; none of it is a fact about a real programme.
+ */
+export const SYNTHETIC_SIZES = {
+  small: { regions: 12, organizations: 100, forums: 60, internshipsPerForum: 5, sessionsPerInternship: 10 },
+  medium: { regions: 60, organizations: 2000, forums: 1000, internshipsPerForum: 10, sessionsPerInternship: 10 },
+  large: { regions: 200, organizations: 10000, forums: 5000, internshipsPerForum: 10, sessionsPerInternship: 10 },
+} as const;
+
+export type SyntheticSize = keyof typeof SYNTHETIC_SIZES;
+
+/** mulberry32: a small seeded PRNG, so every run generates the same registry. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const THEMES: Array<[string, string]> = [
+  ['Youth Leadership', 'молодежного лидерства'],
+  ['Volunteering', 'добровольчества'],
+  ['Civic Education', 'гражданского образования'],
+  ['Youth Entrepreneurship', 'молодежного предпринимательства'],
+  ['Digital Skills', 'цифровых навыков'],
+  ['Intercultural Dialogue', 'межкультурного диалога'],
+  ['Youth Policy', 'молодежной политики'],
+  ['Student Science', 'студенческой науки'],
+  ['Sport and Health', 'спорта и здоровья'],
+  ['Creative Industries', 'творческих индустрий'],
+];
+const PLACES: Array<[string, string]> = [
+  ['Synthetic City', 'Синтетический город'],
+  ['Test Town', 'Тестовый город'],
+  ['Sample District', 'Образцовый район'],
+  ['Model Region', 'Модельный регион'],
+];
+const ORG_KINDS = ['UNIVERSITY', 'GOVERNMENT_BODY', 'YOUTH_COUNCIL', 'NGO', 'INTERSTATE_BODY', 'OTHER'];
+const SESSION_KINDS = ['MEETING', 'LECTURE', 'GROUP_WORK', 'PRESENTATION', 'SITE_VISIT', 'DISCUSSION', 'CULTURAL_PROGRAM', 'OTHER'];
+const SESSION_NAMES: Record<string, [string, string]> = {
+  MEETING: ['Meeting with partners', 'Встреча с партнерами'],
+  LECTURE: ['Lecture on youth work', 'Лекция о работе с молодежью'],
+  GROUP_WORK: ['Group work', 'Групповая работа'],
+  PRESENTATION: ['Presentation of practices', 'Презентация практик'],
+  SITE_VISIT: ['Visit to a youth centre', 'Посещение молодежного центра'],
+  DISCUSSION: ['Discussion', 'Дискуссия'],
+  CULTURAL_PROGRAM: ['Cultural programme', 'Культурная программа'],
+  OTHER: ['Closing session', 'Заключительная сессия'],
+};
+
+const pad = (n: number, width = 5) => String(n).padStart(width, '0');
+const json = (value: unknown) => JSON.stringify(value);
+
+function isoDate(day: number): string {
+  return new Date(Date.UTC(2015, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Removes every synthetic record, children first. */
+export async function removeSynthetic(tx: SqlRunner): Promise<void> {
+  await tx.query('DELETE FROM sessions WHERE program_id IN (SELECT id FROM programs WHERE synthetic = $1) OR synthetic = $1', [true]);
+  await tx.query('DELETE FROM participant_origins WHERE program_id IN (SELECT id FROM programs WHERE synthetic = $1)', [true]);
+  await tx.query('DELETE FROM program_organizers WHERE program_id IN (SELECT id FROM programs WHERE synthetic = $1)', [true]);
+  await tx.query('DELETE FROM programs WHERE synthetic = $1 AND forum_id IS NOT NULL', [true]);
+  await tx.query('DELETE FROM programs WHERE synthetic = $1', [true]);
+  await tx.query('DELETE FROM organizations WHERE synthetic = $1', [true]);
+  await tx.query('DELETE FROM regions WHERE synthetic = $1 AND parent_id IN (SELECT id FROM regions WHERE synthetic = $1)', [true]);
+  await tx.query('DELETE FROM regions WHERE synthetic = $1', [true]);
+}
+
+export interface SyntheticSummary {
+  regions: number;
+  organizations: number;
+  forums: number;
+  internships: number;
+  sessions: number;
+}
+
+/**
+ * Replaces the synthetic records with a freshly generated set of the given
+ * size; the same size always yields the same records. Needs the base seed's
+ * countries (RU, AZ) to hang its regions under.
+ */
+export async function generateSynthetic(db: Database, size: SyntheticSize, seed = 2021): Promise<SyntheticSummary> {
+  const spec = SYNTHETIC_SIZES[size];
+  const random = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  return db.transaction(async (tx) => {
+    await removeSynthetic(tx);
+    const countries = await tx.query<{ id: number; code: string }>(`SELECT id, code FROM regions WHERE kind = 'COUNTRY' AND synthetic = $1 ORDER BY code`, [false]);
+    if (!countries.length) throw new Error('synthetic data needs the base seed: run `registry seed` first');
+
+    const regionRows = Array.from({ length: spec.regions }, (_, i) => {
+      const [en, ru] = PLACES[i % PLACES.length];
+      const name = { en: `${en} ${i + 1}`, ru: `${ru} ${i + 1}` };
+      return [`SYN-${pad(i + 1, 4)}`, json(name), i % 3 === 0 ? 'CITY' : 'SUBDIVISION', countries[i % countries.length].id, true, searchText(name)];
+    });
+    const regions = (await insertMany<{ id: number }>(tx, 'regions', ['code', 'name', 'kind', 'parent_id', 'synthetic', 'search_text'], regionRows, 'id')).map((r) => Number(r.id));
+
+    const orgRows = Array.from({ length: spec.organizations }, (_, i) => {
+      const [en, ru] = pick(THEMES);
+      const name = { en: `Centre for ${en} No. ${i + 1}`, ru: `Центр ${ru} № ${i + 1}` };
+      return [`synthetic-org-${pad(i + 1)}`, json(name), pick(ORG_KINDS), pick(regions), true, searchText(name)];
+    });
+    const orgs = (await insertMany<{ id: number }>(tx, 'organizations', ['slug', 'name', 'kind', 'region_id', 'synthetic', 'search_text'], orgRows, 'id')).map((r) => Number(r.id));
+
+    const programColumns = ['type', 'slug', 'title', 'title_sort', 'description', 'starts_on', 'ends_on', 'location_id', 'series', 'year', 'training_program', 'forum_id', 'participant_count', 'audience', 'synthetic', 'search_text'];
+    const forumRows: unknown[][] = [];
+    const forumDays: number[] = [];
+    for (let i = 0; i < spec.forums; i++) {
+      const [en, ru] = pick(THEMES);
+      const day = Math.floor(random() * 365 * 14);
+      const year = Number(isoDate(day).slice(0, 4));
+      const title = { en: `Forum of ${en} ${year} No. ${i + 1}`, ru: `Форум ${ru} ${year} № ${i + 1}` };
+      const description = { en: `A synthetic forum about ${en.toLowerCase()}.`, ru: `Синтетический форум ${ru}.` };
+      forumDays.push(day);
+      forumRows.push(['FORUM', `synthetic-forum-${pad(i + 1)}`, json(title), titleSort(title), json(description), isoDate(day), isoDate(day + 2 + Math.floor(random() * 5)), pick(regions), `Forum of ${en}`, year, null, null, null, null, true, searchText(title, description)]);
+    }
+    const forums = (await insertMany<{ id: number }>(tx, 'programs', programColumns, forumRows, 'id')).map((r) => Number(r.id));
+
+    const internshipRows: unknown[][] = [];
+    forums.forEach((forumId, f) => {
+      for (let k = 0; k < spec.internshipsPerForum; k++) {
+        const n = f * spec.internshipsPerForum + k + 1;
+        const [en, ru] = pick(THEMES);
+        const day = forumDays[f] + Math.floor(random() * 4);
+        const title = { en: `Internship in ${en} No. ${n}`, ru: `Стажировка ${ru} № ${n}` };
+        const training = { en: `Advanced training in ${en.toLowerCase()}`, ru: `Повышение квалификации в сфере ${ru}` };
+        const count = random() < 0.2 ? null : 10 + Math.floor(random() * 40);
+        internshipRows.push(['INTERNSHIP', `synthetic-internship-${pad(n, 6)}`, json(title), titleSort(title), null, isoDate(day), isoDate(day + 3), pick(regions), null, null, json(training), forumId, count, null, true, searchText(title, training)]);
+      }
+    });
+    const internships = (await insertMany<{ id: number }>(tx, 'programs', programColumns, internshipRows, 'id')).map((r) => Number(r.id));
+
+    const organizerRows: unknown[][] = [];
+    const originRows: unknown[][] = [];
+    for (const programId of [...forums, ...internships]) {
+      const chosen = new Set<number>();
+      const howMany = 1 + Math.floor(random() * 2);
+      while (chosen.size < howMany) chosen.add(pick(orgs));
+      [...chosen].forEach((org, position) => organizerRows.push([programId, org, position]));
+    }
+    for (const programId of internships) {
+      const chosen = new Set<number>();
+      const howMany = 1 + Math.floor(random() * 3);
+      while (chosen.size < howMany) chosen.add(pick(regions));
+      [...chosen].forEach((region, position) => originRows.push([programId, region, random() < 0.3 ? null : 1 + Math.floor(random() * 15), position]));
+    }
+    await insertMany(tx, 'program_organizers', ['program_id', 'organization_id', 'position'], organizerRows);
+    await insertMany(tx, 'participant_origins', ['program_id', 'region_id', 'count', 'position'], originRows);
+
+    const sessionRows: unknown[][] = [];
+    for (const programId of internships) {
+      for (let position = 0; position < spec.sessionsPerInternship; position++) {
+        const kind = pick(SESSION_KINDS);
+        const [en, ru] = SESSION_NAMES[kind];
+        const title = { en: `${en} ${position + 1}`, ru: `${ru} ${position + 1}` };
+        const host = random() < 0.25 ? null : pick(orgs);
+        sessionRows.push([programId, `session-${position + 1}`, json(title), kind, host, null, null, position, true, searchText(title)]);
+      }
+    }
+    await insertMany(tx, 'sessions', ['program_id', 'slug', 'title', 'kind', 'host_id', 'starts_at', 'ends_at', 'position', 'synthetic', 'search_text'], sessionRows);
+    return { regions: regions.length, organizations: orgs.length, forums: forums.length, internships: internships.length, sessions: sessionRows.length };
+  });
+}

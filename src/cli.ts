@@ -1,0 +1,91 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from './config';
+import { openRegistryDatabase, printRegistrySchema } from './registry';
+import { serve } from './server';
+import { loadSeeds } from '../seeds/loader';
+import { generateSynthetic, SYNTHETIC_SIZES, type SyntheticSize } from '../seeds/synthetic';
+
+function syntheticSize(value: string): SyntheticSize {
+  if (!(value in SYNTHETIC_SIZES)) throw new InvalidArgumentError(`choose one of ${Object.keys(SYNTHETIC_SIZES).join(', ')}`);
+  return value as SyntheticSize;
+}
+
+export function buildCli(): Command {
+  const program = new Command('registry').description('The registry of youth-policy programmes of the CIS space.');
+
+  program
+    .command('serve')
+    .description('Serve GraphQL at /graphql (migrating and seeding an empty database first).')
+    .action(async () => {
+      const registry = await serve();
+      console.log(`registry serving ${registry.server.url} (${registry.config.databaseUrl ? 'PostgreSQL' : `SQLite in ${registry.config.dataDir}`})`);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`registry stopping on ${signal}`);
+        await registry.stop();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+    });
+
+  program
+    .command('migrate')
+    .description('Bring the database schema up to date.')
+    .action(async () => {
+      const db = await openRegistryDatabase(loadConfig());
+      const [row] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS "n" FROM migrations');
+      console.log(`database schema up to date (${row.n} migrations applied)`);
+      await db.close();
+    });
+
+  program
+    .command('seed')
+    .description('Load seeds/ (idempotent); with --synthetic, also a generated data set.')
+    .option('--synthetic <size>', `add deterministic generated data: ${Object.keys(SYNTHETIC_SIZES).join(' | ')}`, syntheticSize)
+    .action(async (options: { synthetic?: SyntheticSize }) => {
+      const db = await openRegistryDatabase(loadConfig());
+      const seeded = await loadSeeds(db);
+      console.log(`seeded ${seeded.regions} regions, ${seeded.organizations} organizations, ${seeded.programs} programs, ${seeded.sessions} sessions from ${seeded.files} file(s)`);
+      if (options.synthetic) {
+        const started = Date.now();
+        const made = await generateSynthetic(db, options.synthetic);
+        console.log(
+          `synthetic ${options.synthetic}: ${made.regions} regions, ${made.organizations} organizations, ${made.forums} forums, ${made.internships} internships, ${made.sessions} sessions in ${Date.now() - started} ms`,
+        );
+      }
+      await db.close();
+    });
+
+  const schema = program.command('schema').description('The GraphQL schema.');
+  schema
+    .command('print')
+    .description('Print the SDL (or write it to a file).')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(async (options: { out?: string }) => {
+      const sdl = await printRegistrySchema();
+      if (options.out) fs.writeFileSync(path.resolve(options.out), sdl);
+      else process.stdout.write(sdl);
+    });
+
+  return program;
+}
+
+/** Runs the command line; a bad configuration stops it with one clear line. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`registry: ${error.message}`);
+      process.exit(2);
+    }
+    console.error(`registry: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

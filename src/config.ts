@@ -1,0 +1,51 @@
+import path from 'node:path';
+
+/** Everything the registry reads from its environment, read and checked once. */
+export interface RegistryConfig {
+  port: number;
+  /** Address to listen on; 0.0.0.0 to serve other machines. */
+  host: string;
+  /** `postgres://…` selects PostgreSQL; undefined means the embedded SQLite file. */
+  databaseUrl?: string;
+  /** Folder of the embedded SQLite file. */
+  dataDir: string;
+  /** When true every response carries `extensions.explain.sql`. */
+  explain: boolean;
+  production: boolean;
+  introspection: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`expected a boolean (1/0, true/false), got "${value}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
+  const portText = env.PORT ?? '4000';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new ConfigError(`PORT must be a number from 0 to 65535, got "${portText}"`);
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\/[^\s]+$/.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL (unset it for the embedded SQLite file)');
+  }
+  const production = env.NODE_ENV === 'production';
+  try {
+    return {
+      port,
+      host: env.HOST || '127.0.0.1',
+      databaseUrl,
+      dataDir: path.resolve(env.REGISTRY_DATA_DIR || path.join(__dirname, '..', 'data')),
+      explain: flag(env.REGISTRY_EXPLAIN, false),
+      production,
+      introspection: flag(env.REGISTRY_INTROSPECTION, true),
+    };
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { RegistryConfig } from '../config';
+import { StatementRecorder } from './explain';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * SQL placeholders are written `$1, $2, …` everywhere; for SQLite they are
+ * rewritten to `?` with the values reordered to match.
+ */
+export class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+  list(values: readonly unknown[]): string {
+    return values.map((v) => this.add(v)).join(', ');
+  }
+}
+
+/** A piece of SQL that binds its values into the statement being built. */
+export type SqlPart = (params: Params) => string;
+
+type RawQuery = (sql: string, values: unknown[]) => Promise<any>;
+
+/** Runs statements written with `$n` placeholders on either database. */
+export class SqlRunner {
+  constructor(
+    readonly dialect: Dialect,
+    private readonly raw: RawQuery,
+  ) {}
+
+  /** Runs one statement and returns its rows. */
+  async query<T = Record<string, unknown>>(sql: string, values: readonly unknown[] = []): Promise<T[]> {
+    if (this.dialect === 'postgres') return this.raw(sql, values as unknown[]);
+    const ordered: unknown[] = [];
+    const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+      ordered.push(values[Number(n) - 1]);
+      return '?';
+    });
+    return this.raw(text, ordered);
+  }
+
+  /** Builds a statement with fresh parameters and runs it. */
+  run<T = Record<string, unknown>>(build: (params: Params) => string): Promise<T[]> {
+    const params = new Params();
+    const sql = build(params);
+    return this.query<T>(sql, params.values);
+  }
+}
+
+/** The registry's connection to its database, whichever of the two it is. */
+export class Database extends SqlRunner {
+  constructor(readonly dataSource: DataSource) {
+    const dialect: Dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    super(dialect, (sql, values) => dataSource.query(sql, values));
+  }
+
+  /** Runs `work` in one transaction: all of its statements land, or none. */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work(new SqlRunner(this.dialect, (sql, values) => manager.query(sql, values))));
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+export interface OpenOptions {
+  entities: DataSourceOptions['entities'];
+  migrations: DataSourceOptions['migrations'];
+  /** Bring the schema up to date while opening. */
+  migrate?: boolean;
+}
+
+export function sqliteFile(config: RegistryConfig): string {
+  return path.join(config.dataDir, 'registry.sqlite');
+}
+
+export async function openDatabase(config: RegistryConfig, options: OpenOptions): Promise<Database> {
+  const common = {
+    entities: options.entities,
+    migrations: options.migrations,
+    logger: new StatementRecorder(),
+    synchronize: false,
+  };
+  let dataSourceOptions: DataSourceOptions;
+  if (config.databaseUrl) {
+    dataSourceOptions = { ...common, type: 'postgres', url: config.databaseUrl };
+  } else {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    dataSourceOptions = {
+      ...common,
+      type: 'better-sqlite3',
+      database: sqliteFile(config),
+      enableWAL: true,
+      statementCacheSize: 500,
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('busy_timeout = 5000');
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  const dataSource = new DataSource(dataSourceOptions);
+  await dataSource.initialize();
+  if (options.migrate) await dataSource.runMigrations({ transaction: 'each' });
+  return new Database(dataSource);
+}

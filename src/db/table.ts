@@ -1,0 +1,34 @@
+import type { Database } from './database';
+
+/** How to read one entity's rows with plain SQL: its select list and how to turn a raw row into a record. */
+export interface Table<T> {
+  /** Table name in the database. */
+  name: string;
+  /** The select list for alias `a`, each column under its property name. */
+  select(alias: string): string;
+  /** Turns a raw row into a record (JSON text parsed, booleans as booleans). */
+  decode(raw: Record<string, unknown>): T;
+}
+
+/**
+ * Derives a Table from an entity's TypeORM metadata, so the column list is
+ * written once, on the entity. `finish` adds what the caller needs on each record.
+ */
+export function entityTable<T>(db: Database, entity: Function, finish: (record: T) => T = (r) => r): Table<T> {
+  const meta = db.dataSource.getMetadata(entity);
+  const columns = meta.columns.filter((c) => c.isSelect).map((c) => ({ column: c.databaseName, property: c.propertyName, type: String(c.type) }));
+  const json = columns.filter((c) => c.type === 'simple-json').map((c) => c.property);
+  const booleans = columns.filter((c) => c.type === 'boolean').map((c) => c.property);
+  return {
+    name: meta.tableName,
+    select: (alias) => columns.map((c) => `${alias}.${c.column} AS "${c.property}"`).join(', '),
+    decode(raw) {
+      for (const p of json) {
+        const v = raw[p];
+        if (typeof v === 'string') raw[p] = JSON.parse(v);
+      }
+      for (const p of booleans) raw[p] = Boolean(raw[p]);
+      return finish(raw as T);
+    },
+  };
+}

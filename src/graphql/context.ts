@@ -1,0 +1,27 @@
+import type { Database } from '../db/database';
+import type { StatementLog } from '../db/explain';
+import { parseAcceptLanguage } from './language';
+import { LoaderRegistry } from './loaders';
+
+/** What every resolver of one request sees. */
+export interface RegistryContext {
+  db: Database;
+  /** This request's loaders. */
+  loaders: LoaderRegistry;
+  /** Languages from `Accept-Language`, best first. */
+  languages: string[];
+  /** Today's date (UTC) as YYYY-MM-DD, fixed for the whole request so `status` is consistent. */
+  today: string;
+  /** Statements run so far, when explain is on. */
+  statements?: StatementLog;
+}
+
+export function createContext(db: Database, options: { acceptLanguage?: string | null; statements?: StatementLog; today?: string } = {}): RegistryContext {
+  return {
+    db,
+    loaders: new LoaderRegistry(db),
+    languages: parseAcceptLanguage(options.acceptLanguage),
+    today: options.today ?? new Date().toISOString().slice(0, 10),
+    statements: options.statements,
+  };
+}

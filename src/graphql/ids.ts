@@ -1,0 +1,22 @@
+import { badUserInput } from './errors';
+
+/**
+ * Global ids are opaque to clients: base64url of `Type:key`. Clients only
+ * pass them back to `node`, `nodes` and federation `_entities`.
+ */
+export function toGlobalId(typeName: string, pk: number): string {
+  return Buffer.from(`${typeName}:${pk}`).toString('base64url');
+}
+
+export interface DecodedId {
+  typeName: string;
+  pk: number;
+}
+
+/** Decodes a global id; a malformed one is a BAD_USER_INPUT error naming the argument. */
+export function fromGlobalId(id: string, argumentPath: Array<string | number>): DecodedId {
+  const text = /^[A-Za-z0-9_-]+$/.test(id) ? Buffer.from(id, 'base64url').toString('utf8') : '';
+  const match = /^([A-Z][A-Za-z]*):([1-9]\d{0,15})$/.exec(text);
+  if (!match) throw badUserInput(`"${id.slice(0, 80)}" is not a registry id`, argumentPath);
+  return { typeName: match[1], pk: Number(match[2]) };
+}

@@ -1,0 +1,64 @@
+import { Arg, registerEnumType } from 'type-graphql';
+
+/** Languages the registry holds text in. Adding one is a data change plus a value here. */
+export enum Language {
+  EN = 'en',
+  RU = 'ru',
+}
+
+registerEnumType(Language, {
+  name: 'Language',
+  description: 'A language the registry holds text in.',
+  valuesConfig: {
+    EN: { description: 'English.' },
+    RU: { description: 'Russian.' },
+  },
+});
+
+/** Text in several languages, keyed by lower-case language code. */
+export type Localized = Partial<Record<string, string>>;
+
+/** Built-in order once the request's own preferences are exhausted. */
+const FALLBACK = ['en', 'ru'];
+
+/**
+ * Languages a client accepts, best first, from an `Accept-Language` header
+ * (`ru-RU,ru;q=0.9,en;q=0.8` gives `['ru', 'en']`).
+ */
+export function parseAcceptLanguage(header: string | undefined | null): string[] {
+  if (!header) return [];
+  const ranked: Array<{ tag: string; q: number; order: number }> = [];
+  header.split(',').forEach((part, order) => {
+    const [range, ...params] = part.trim().split(';');
+    const tag = range.trim().toLowerCase().split('-')[0];
+    if (!tag || tag === '*') return;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) : 1;
+    if (!Number.isFinite(q) || q <= 0) return;
+    ranked.push({ tag, q, order });
+  });
+  ranked.sort((a, b) => b.q - a.q || a.order - b.order);
+  return [...new Set(ranked.map((r) => r.tag))];
+}
+
+/**
+ * Picks the best translation: the `lang` argument, then the request's
+ * languages, then English, then Russian, then whatever exists, so a field is
+ * never null just because one translation is missing.
+ */
+export function pickText(text: Localized | null | undefined, lang: Language | null | undefined, requested: readonly string[]): string | null {
+  if (!text) return null;
+  if (lang && text[lang]) return text[lang]!;
+  for (const code of requested) if (text[code]) return text[code]!;
+  for (const code of FALLBACK) if (text[code]) return text[code]!;
+  for (const value of Object.values(text)) if (value) return value;
+  return null;
+}
+
+/** The `lang` argument every localized field takes. */
+export function LangArg(): ReturnType<typeof Arg> {
+  return Arg('lang', () => Language, {
+    nullable: true,
+    description: 'Language to answer in; without it the `Accept-Language` header, then English, then Russian.',
+  });
+}

@@ -1,0 +1,144 @@
+import DataLoader from 'dataloader';
+import type { Database, SqlPart, Params } from '../db/database';
+import type { Table } from '../db/table';
+import type { Ordering, PageRequest, Position, SortedRow } from './paging';
+
+/** Keeps the loaders of one request; they are created on first use and die with the request. */
+export class LoaderRegistry {
+  private readonly loaders = new Map<string, DataLoader<unknown, unknown>>();
+
+  constructor(readonly db: Database) {}
+
+  use<K, V>(name: string, create: (db: Database) => DataLoader<K, V>): DataLoader<K, V> {
+    let loader = this.loaders.get(name) as DataLoader<K, V> | undefined;
+    if (!loader) {
+      loader = create(this.db);
+      this.loaders.set(name, loader as DataLoader<unknown, unknown>);
+    }
+    return loader;
+  }
+}
+
+/** Where a list of records comes from: a table under an alias, optional joins and conditions. */
+export interface Source<T> {
+  table: Table<T>;
+  alias: string;
+  /** FROM clause; defaults to the table under its alias. */
+  from?: string | SqlPart;
+  where?: SqlPart[];
+}
+
+/** A list of records that belong to a parent, found by `parent` (an SQL expression) in `source`. */
+export interface ChildSource<T> extends Source<T> {
+  parent: string;
+}
+
+const MAX_BATCH = 5000;
+
+function fromClause(source: Source<unknown>, params: Params): string {
+  if (typeof source.from === 'function') return source.from(params);
+  return source.from ?? `${source.table.name} ${source.alias}`;
+}
+
+export function whereClause(parts: Array<SqlPart | string | undefined>, params: Params): string {
+  const sql = parts.filter((p): p is SqlPart | string => p !== undefined).map((p) => (typeof p === 'string' ? p : p(params)));
+  return sql.length ? `WHERE ${sql.map((s) => `(${s})`).join(' AND ')}` : '';
+}
+
+/** Keyset condition: the rows strictly after (or before) a position in an ordering. */
+function beyond(ordering: Ordering, position: Position, forwards: boolean): SqlPart {
+  const ascending = (ordering.direction === 'ASC') === forwards;
+  const op = ascending ? '>' : '<';
+  return (p) => {
+    const key = p.add(position.key);
+    return `${ordering.key} ${op} ${key} OR (${ordering.key} = ${key} AND ${ordering.pk} ${op} ${p.add(position.pk)})`;
+  };
+}
+
+function pageConditions(page: PageRequest, ordering: Ordering): SqlPart[] {
+  const parts: SqlPart[] = [];
+  if (page.after) parts.push(beyond(ordering, page.after, true));
+  if (page.before) parts.push(beyond(ordering, page.before, false));
+  return parts;
+}
+
+function orderClause(ordering: Ordering, backward: boolean): string {
+  const flip = { ASC: 'DESC', DESC: 'ASC' } as const;
+  const dir = backward ? flip[ordering.direction] : ordering.direction;
+  return `${ordering.key} ${dir}, ${ordering.pk} ${dir}`;
+}
+
+function byParent<T>(rows: Array<T & { __parent: unknown }>, parents: readonly number[]): T[][] {
+  const grouped = new Map<number, T[]>(parents.map((p) => [p, []]));
+  for (const row of rows) grouped.get(Number(row.__parent))?.push(row);
+  return parents.map((p) => grouped.get(p)!);
+}
+
+/** One page of a root list: size + 1 rows in query order, for `toConnection`. */
+export async function fetchPage<T>(db: Database, source: Source<T>, ordering: Ordering, page: PageRequest): Promise<SortedRow<T>[]> {
+  const rows = await db.run((p) => {
+    const where = whereClause([...(source.where ?? []), ...pageConditions(page, ordering)], p);
+    return `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort" FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${page.size + 1}`;
+  });
+  return rows.map((r) => source.table.decode(r) as SortedRow<T>);
+}
+
+/** How many rows a source holds. */
+export async function countRows(db: Database, source: Source<unknown>): Promise<number> {
+  const [row] = await db.run<{ n: number | string }>((p) => `SELECT COUNT(*) AS "n" FROM ${fromClause(source, p)} ${whereClause(source.where ?? [], p)}`);
+  return Number(row.n);
+}
+
+/** Records by a unique column (id, code, slug): one statement for all keys asked in a tick. */
+export function recordsByKey<K extends string | number, T>(db: Database, source: Source<T>, column: string): DataLoader<K, T | null> {
+  return new DataLoader<K, T | null>(
+    async (keys) => {
+      const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${column} AS "__key" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${column} IN (${q.list(keys)})`], p)}`);
+      const found = new Map<unknown, T>();
+      for (const raw of rows) found.set(raw.__key, source.table.decode(raw));
+      return keys.map((k) => found.get(k) ?? null);
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
+}
+
+/** Every child of each parent, in `orderBy`: one statement for all parents asked in a tick. */
+export function childrenByParent<T>(db: Database, source: ChildSource<T>, orderBy: string): DataLoader<number, T[]> {
+  return new DataLoader<number, T[]>(
+    async (parents) => {
+      const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${source.parent} AS "__parent" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`], p)} ORDER BY ${orderBy}`);
+      return byParent(rows.map((r) => source.table.decode(r) as T & { __parent: unknown }), parents);
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
+}
+
+/**
+ * One page of children for each parent: a window function numbers each
+ * parent's rows, so the paging of every parent happens in one statement.
+ */
+export function childPagesByParent<T>(db: Database, source: ChildSource<T>, ordering: Ordering, page: PageRequest): DataLoader<number, SortedRow<T>[]> {
+  return new DataLoader<number, SortedRow<T>[]>(
+    async (parents) => {
+      const rows = await db.run((p) => {
+        const where = whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`, ...pageConditions(page, ordering)], p);
+        const inner = `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${orderClause(ordering, page.backward)}) AS "__rn" FROM ${fromClause(source, p)} ${where}`;
+        return `SELECT * FROM (${inner}) paged WHERE "__rn" <= ${page.size + 1} ORDER BY "__parent", "__rn"`;
+      });
+      return byParent(rows.map((r) => source.table.decode(r) as SortedRow<T> & { __parent: unknown }), parents);
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
+}
+
+/** How many children each parent has: one grouped statement for all parents asked in a tick. */
+export function childCountsByParent(db: Database, source: ChildSource<unknown>): DataLoader<number, number> {
+  return new DataLoader<number, number>(
+    async (parents) => {
+      const rows = await db.run<{ parent: number; n: number | string }>((p) => `SELECT ${source.parent} AS "parent", COUNT(*) AS "n" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`], p)} GROUP BY ${source.parent}`);
+      const counts = new Map(rows.map((r) => [Number(r.parent), Number(r.n)]));
+      return parents.map((parent) => counts.get(parent) ?? 0);
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
+}

@@ -1,0 +1,184 @@
+import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import type { ClassType } from 'type-graphql';
+import { badUserInput } from './errors';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+@ArgsType()
+export class ForwardPageArgs {
+  @Field(() => Int, { nullable: true, description: `How many items to return from the start (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Return the items after this cursor.' })
+  after?: string | null;
+}
+
+@ArgsType()
+export class PageArgs extends ForwardPageArgs {
+  @Field(() => Int, { nullable: true, description: `How many items to return from the end (at most ${MAX_PAGE_SIZE}); use with \`before\`.` })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Return the items before this cursor.' })
+  before?: string | null;
+}
+
+/** A position in one ordering: the sort key and the primary key of an item. */
+export interface Position {
+  key: string | number;
+  pk: number;
+}
+
+/** What a page asks for, validated: `size` items forwards from `after` or backwards from `before`. */
+export interface PageRequest {
+  size: number;
+  backward: boolean;
+  after?: Position;
+  before?: Position;
+}
+
+/** One way to order a list, with the primary key as the tie-breaker. */
+export interface Ordering {
+  /** Names the ordering inside cursors, so a cursor cannot be reused under another ordering. */
+  name: string;
+  /** SQL expression of the sort key; never null. */
+  key: string;
+  /** SQL expression of the primary key. */
+  pk: string;
+  direction: 'ASC' | 'DESC';
+}
+
+export function encodeCursor(ordering: Ordering, position: Position): string {
+  return Buffer.from(JSON.stringify([ordering.name, position.key, position.pk])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, ordering: Ordering, argument: string): Position {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    typeof parsed[0] !== 'string' ||
+    !(typeof parsed[1] === 'string' || typeof parsed[1] === 'number') ||
+    !Number.isSafeInteger(parsed[2])
+  ) {
+    throw badUserInput(`"${argument}" is not a cursor this list gave out`, [argument]);
+  }
+  if (parsed[0] !== ordering.name) {
+    throw badUserInput(`"${argument}" is a cursor of another ordering; page again from the start with this ordering`, [argument]);
+  }
+  return { key: parsed[1], pk: parsed[2] };
+}
+
+function checkSize(value: number, argument: string): number {
+  if (!Number.isInteger(value) || value < 0) throw badUserInput(`"${argument}" must be zero or more`, [argument]);
+  if (value > MAX_PAGE_SIZE) {
+    throw badUserInput(`"${argument}" may not exceed ${MAX_PAGE_SIZE}; page through with "after" instead`, [argument]);
+  }
+  return value;
+}
+
+/** Validates paging arguments into a request; every mistake is a BAD_USER_INPUT naming the argument. */
+export function pageRequest(args: Partial<PageArgs>, ordering: Ordering): PageRequest {
+  const { first, after, last, before } = args;
+  if (first != null && last != null) throw badUserInput('Give "first" or "last", not both', ['last']);
+  const backward = last != null || (first == null && before != null);
+  const size = checkSize(backward ? (last ?? DEFAULT_PAGE_SIZE) : (first ?? DEFAULT_PAGE_SIZE), backward ? 'last' : 'first');
+  return {
+    size,
+    backward,
+    after: after != null ? decodeCursor(after, ordering, 'after') : undefined,
+    before: before != null ? decodeCursor(before, ordering, 'before') : undefined,
+  };
+}
+
+/** A canonical text for a page request, to share loaders between identical ones. */
+export function pageSignature(page: PageRequest): string {
+  return JSON.stringify(page);
+}
+
+@ObjectType('PageInfo', { simpleResolvers: true, description: 'Where a page sits in its list (Relay cursor connections).' })
+export class PageInfo {
+  @Field(() => Boolean, { description: 'True when more items follow this page.' })
+  hasNextPage: boolean;
+
+  @Field(() => Boolean, { description: 'True when items come before this page.' })
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first item on this page; null for an empty page.' })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last item on this page; null for an empty page.' })
+  endCursor: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/** A connection as served: `totalCount` is a thunk, so it is only counted when asked for. */
+export interface ConnectionResult<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount: () => Promise<number>;
+}
+
+/** Rows as the keyset queries return them: the record plus its sort key. */
+export type SortedRow<T> = T & { __sort: string | number; pk: number };
+
+/**
+ * Turns the rows of one page query (at most size + 1, in query order) into a
+ * connection. The extra row only tells whether more items follow.
+ */
+export function toConnection<T>(rows: SortedRow<T>[], page: PageRequest, ordering: Ordering, totalCount: () => Promise<number>): ConnectionResult<T> {
+  const more = rows.length > page.size;
+  const items = rows.slice(0, page.size);
+  if (page.backward) items.reverse();
+  const edges = items.map((row) => ({ cursor: encodeCursor(ordering, { key: row.__sort, pk: row.pk }), node: row as T }));
+  return {
+    edges,
+    nodes: edges.map((e) => e.node),
+    pageInfo: {
+      hasNextPage: page.backward ? page.before != null : more,
+      hasPreviousPage: page.backward ? more : page.after != null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount,
+  };
+}
+
+/** Declares the `<Name>Edge` and `<Name>Connection` types for one node type. */
+export function connectionType<T extends object>(name: string, nodeType: ClassType<T> | Function, plural: string): ClassType<ConnectionResult<T>> {
+  @ObjectType(`${name}Edge`, { simpleResolvers: true, description: `One ${name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} in a page, with its cursor.` })
+  class EdgeType {
+    @Field(() => String, { description: 'Opaque position of this item; pass it as `after` or `before`.' })
+    cursor: string;
+
+    @Field(() => nodeType, { description: 'The item.' })
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`, { simpleResolvers: true, description: `A page of ${plural} (Relay cursor connection).` })
+  class ConnectionType {
+    @Field(() => [EdgeType], { description: 'The items of this page with their cursors.' })
+    edges: Edge<T>[];
+
+    @Field(() => [nodeType], { description: 'The items of this page, without cursors.' })
+    nodes: T[];
+
+    @Field(() => PageInfo, { description: 'Where this page sits in the list.' })
+    pageInfo: PageInfo;
+
+    @Field(() => Int, { description: 'How many items the whole list holds, across all pages.' })
+    totalCount: () => Promise<number>;
+  }
+
+  return ConnectionType as unknown as ClassType<ConnectionResult<T>>;
+}

@@ -1,0 +1,38 @@
+import type { Database } from '../db/database';
+import { entityTable, type Table } from '../db/table';
+import { toGlobalId } from './ids';
+
+const cache = new WeakMap<Database, Map<Function, Table<unknown>>>();
+
+/** Tables are derived from metadata once per database, not per request. */
+function cached<T>(db: Database, entity: Function, make: () => Table<T>): Table<T> {
+  let tables = cache.get(db);
+  if (!tables) cache.set(db, (tables = new Map()));
+  let table = tables.get(entity) as Table<T> | undefined;
+  if (!table) tables.set(entity, (table = make()) as Table<unknown>);
+  return table;
+}
+
+/**
+ * The Table of an entity whose records are GraphQL nodes: each record read
+ * gets its `__typename` and opaque global `id`.
+ */
+export function nodeTable<T extends { pk: number; id: string; __typename: string }>(
+  db: Database,
+  entity: Function,
+  typeName: string | ((record: T) => string),
+): Table<T> {
+  const nameOf = typeof typeName === 'string' ? () => typeName : typeName;
+  return cached(db, entity, () =>
+    entityTable<T>(db, entity, (record) => {
+      record.__typename = nameOf(record);
+      record.id = toGlobalId(record.__typename, record.pk);
+      return record;
+    }),
+  );
+}
+
+/** The Table of an entity that is not a node (join rows such as participant origins). */
+export function plainTable<T>(db: Database, entity: Function): Table<T> {
+  return cached(db, entity, () => entityTable<T>(db, entity));
+}

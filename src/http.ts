@@ -1,0 +1,157 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import type { RegistryConfig } from './config';
+import type { Database } from './db/database';
+import { recordStatements, type StatementLog } from './db/explain';
+import { createContext, type RegistryContext } from './graphql/context';
+import { explainPlugin } from './graphql/plugins';
+import { registrySchema } from './registry';
+
+/** Requests larger than this are refused with 413 before they are parsed. */
+const MAX_BODY_BYTES = 1_000_000;
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Errors the user did not cause are reported without their message, stack
+ * or SQL; the original goes to the server's log.
+ */
+function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (code !== 'INTERNAL_SERVER_ERROR') {
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  console.error(unwrapResolverError(error));
+  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code } };
+}
+
+export async function createApollo(config: RegistryConfig): Promise<ApolloServer<RegistryContext>> {
+  const apollo = new ApolloServer<RegistryContext>({
+    schema: await registrySchema(),
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: config.production,
+    stringifyResult: (value) => JSON.stringify(value),
+    formatError,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...(config.explain ? [explainPlugin()] : [])],
+  });
+  await apollo.start();
+  return apollo;
+}
+
+/** Serves GraphQL at /graphql and the health probes on one HTTP server. */
+export async function startHttpServer(config: RegistryConfig, db: Database, port = config.port): Promise<RunningServer> {
+  const apollo = await createApollo(config);
+
+  async function graphql(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown;
+    if (req.method === 'POST') {
+      const text = await readBody(req);
+      if ((headers.get('content-type') ?? '').includes('application/json')) {
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+          return;
+        }
+      } else {
+        body = text;
+      }
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
+    const statements: StatementLog | undefined = config.explain ? [] : undefined;
+    const run = () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest,
+        context: async () => createContext(db, { acceptLanguage: headers.get('accept-language'), statements }),
+      });
+    const response = statements ? await recordStatements(statements, run) : await run();
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://registry.local');
+    if (url.pathname === '/graphql') return graphql(req, res, url);
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') {
+      try {
+        await db.query('SELECT 1 AS "up"');
+        return sendJson(res, 200, { status: 'ready' });
+      } catch {
+        return sendJson(res, 503, { status: 'database unreachable' });
+      }
+    }
+    return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
+  }
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (error instanceof BodyTooLarge) {
+        return sendJson(res, 413, { errors: [{ message: `The request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
+      }
+      console.error(error);
+      sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, config.host, () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${actualPort}/graphql`,
+    port: actualPort,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { RegistryContext } from '../graphql/context';
+import { badUserInput } from '../graphql/errors';
+import { fromGlobalId } from '../graphql/ids';
+import { MAX_PAGE_SIZE } from '../graphql/paging';
+import { Node } from '../graphql/node';
+import { organizationById } from '../organizations/loaders';
+import { programById } from '../programs/loaders';
+import { regionById } from '../regions/loaders';
+import { sessionById } from '../sessions/loaders';
+
+type ByPk = (ctx: RegistryContext) => { load(pk: number): Promise<Node | null> };
+
+/** Which loader finds each node type by its database key. */
+const FINDERS: Record<string, ByPk> = {
+  Region: regionById,
+  Organization: organizationById,
+  Forum: programById,
+  Internship: programById,
+  Session: sessionById,
+};
+
+/** Any node by its global id through the per-request loaders; null when it does not exist. */
+export async function findNode(ctx: RegistryContext, id: string, argumentPath: Array<string | number>): Promise<Node | null> {
+  const { typeName, pk } = fromGlobalId(id, argumentPath);
+  return findNodeByPk(ctx, typeName, pk);
+}
+
+/** A node by type name and database key; null when it does not exist. */
+export async function findNodeByPk(ctx: RegistryContext, typeName: string, pk: number): Promise<Node | null> {
+  const find = FINDERS[typeName];
+  if (!find) return null;
+  const node = await find(ctx).load(pk);
+  return node?.__typename === typeName ? node : null;
+}
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: 'Any record by its global id; null when it does not exist.' })
+  node(@Arg('id', () => ID, { description: 'A global id as served in `id` fields.' }) id: string, @Ctx() ctx: RegistryContext) {
+    return findNode(ctx, id, ['id']);
+  }
+
+  @Query(() => [Node], { nullable: 'items', description: 'Records by global ids, in the order asked; null for each that does not exist.' })
+  nodes(@Arg('ids', () => [ID], { description: 'Global ids as served in `id` fields.' }) ids: string[], @Ctx() ctx: RegistryContext) {
+    if (ids.length > MAX_PAGE_SIZE) throw badUserInput(`At most ${MAX_PAGE_SIZE} ids at once`, ['ids']);
+    return Promise.all(ids.map((id, i) => findNode(ctx, id, ['ids', i])));
+  }
+}

@@ -1,0 +1,59 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../graphql/node';
+import type { Localized } from '../graphql/language';
+
+export enum OrganizationKind {
+  UNIVERSITY = 'UNIVERSITY',
+  GOVERNMENT_BODY = 'GOVERNMENT_BODY',
+  YOUTH_COUNCIL = 'YOUTH_COUNCIL',
+  NGO = 'NGO',
+  INTERSTATE_BODY = 'INTERSTATE_BODY',
+  OTHER = 'OTHER',
+}
+
+registerEnumType(OrganizationKind, {
+  name: 'OrganizationKind',
+  description: 'What kind of body an organization is.',
+  valuesConfig: {
+    UNIVERSITY: { description: 'A university or other institution of higher education.' },
+    GOVERNMENT_BODY: { description: 'A ministry, agency or other state body.' },
+    YOUTH_COUNCIL: { description: 'A national or regional council of youth organizations.' },
+    NGO: { description: 'A non-governmental organization.' },
+    INTERSTATE_BODY: { description: 'A body of an interstate union, such as a base organization of the CIS.' },
+    OTHER: { description: 'Any other kind.' },
+  },
+});
+
+@Entity('organizations')
+@ObjectType('Organization', {
+  implements: Node,
+  description: 'A body that organizes programs or hosts sessions.',
+})
+export class Organization extends Node {
+  @PrimaryGeneratedColumn({ name: 'id' })
+  pk: number;
+
+  @Field(() => String, { description: 'Stable, URL-safe handle, e.g. "mirea".' })
+  @Column('varchar', { length: 100, unique: true })
+  slug: string;
+
+  /** Name in each language; served by `name(lang)`. */
+  @Column('simple-json')
+  name: Localized;
+
+  @Field(() => OrganizationKind, { description: 'What kind of body this is.' })
+  @Column('varchar', { length: 20 })
+  kind: OrganizationKind;
+
+  @Column('integer', { name: 'region_id', nullable: true })
+  regionPk: number | null;
+
+  /** True for generated test and benchmark records. */
+  @Column('boolean', { default: false })
+  synthetic: boolean;
+
+  /** Folded text of every translation, for search. */
+  @Column('text', { name: 'search_text', default: '', select: false })
+  searchText: string;
+}

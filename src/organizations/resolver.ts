@@ -1,0 +1,83 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
+import type { SqlPart } from '../db/database';
+import type { RegistryContext } from '../graphql/context';
+import { badUserInput } from '../graphql/errors';
+import { LangArg, Language, pickText } from '../graphql/language';
+import { countRows, fetchPage } from '../graphql/loaders';
+import { connectionType, ForwardPageArgs, pageRequest, toConnection, type Ordering } from '../graphql/paging';
+import { ProgramFilter, programConditions, programOrdering } from '../programs/filter';
+import { childPages, programsOfOrganizationSource } from '../programs/loaders';
+import { Program } from '../programs/program';
+import { ProgramConnection } from '../programs/resolver';
+import { Region } from '../regions/region';
+import { regionAndBelow, regionByCode, regionById } from '../regions/loaders';
+import { organizationBySlug, organizationSource } from './loaders';
+import { Organization, OrganizationKind } from './organization';
+
+export const OrganizationConnection = connectionType('Organization', Organization, 'organizations');
+
+@InputType('OrganizationFilter', { description: 'Narrows a list of organizations; all given conditions must hold.' })
+export class OrganizationFilter {
+  @Field(() => [OrganizationKind], { nullable: true, description: 'Only organizations of these kinds.' })
+  kind?: OrganizationKind[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Only organizations based in this region or anywhere below it.' })
+  regionCode?: string | null;
+}
+
+@ArgsType()
+class OrganizationsArgs extends ForwardPageArgs {
+  @Field(() => OrganizationFilter, { nullable: true, description: 'Which organizations to list.' })
+  filter?: OrganizationFilter | null;
+}
+
+@ArgsType()
+class OrganizedProgramsArgs extends ForwardPageArgs {
+  @Field(() => ProgramFilter, { nullable: true, description: 'Which of its programs to list.' })
+  filter?: ProgramFilter | null;
+}
+
+const bySlug: Ordering = { name: 'SLUG', key: 'o.slug', pk: 'o.id', direction: 'ASC' };
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @Query(() => Organization, { nullable: true, description: 'The organization with this slug; null when there is none.' })
+  organization(@Arg('slug', () => String, { description: "The organization's slug." }) slug: string, @Ctx() ctx: RegistryContext) {
+    return organizationBySlug(ctx).load(slug);
+  }
+
+  @Query(() => OrganizationConnection, { description: 'Organizations, ordered by slug.' })
+  async organizations(@Args() args: OrganizationsArgs, @Ctx() ctx: RegistryContext) {
+    const page = pageRequest(args, bySlug);
+    const where: SqlPart[] = [];
+    const { kind, regionCode } = args.filter ?? {};
+    if (kind?.length) where.push((p) => `o.kind IN (${p.list(kind)})`);
+    if (regionCode != null) {
+      if (!(await regionByCode(ctx).load(regionCode))) throw badUserInput(`No region has the code "${regionCode}"`, ['filter', 'regionCode']);
+      where.push((p) => `o.region_id IN (${regionAndBelow(p.add(regionCode))})`);
+    }
+    const source = { ...organizationSource(ctx.db), where };
+    const rows = await fetchPage(ctx.db, source, bySlug, page);
+    return toConnection(rows, page, bySlug, () => countRows(ctx.db, source));
+  }
+
+  @FieldResolver(() => String, { description: 'Name in the asked language, in its official form.' })
+  name(@Root() organization: Organization, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string {
+    return pickText(organization.name, lang, ctx.languages) ?? organization.slug;
+  }
+
+  @FieldResolver(() => Region, { nullable: true, description: 'Where the organization is based; null when the source does not say.' })
+  region(@Root() organization: Organization, @Ctx() ctx: RegistryContext) {
+    return organization.regionPk == null ? null : regionById(ctx).load(organization.regionPk);
+  }
+
+  @FieldResolver(() => ProgramConnection, { description: 'Programs this organization organizes, by start date.' })
+  async programs(@Root() organization: Organization, @Args() args: OrganizedProgramsArgs, @Ctx() ctx: RegistryContext) {
+    const ordering = programOrdering();
+    const page = pageRequest(args, ordering);
+    const where = await programConditions(args.filter, ctx);
+    const loaders = childPages<Program>(ctx, 'organization.programs', programsOfOrganizationSource(ctx.db, where), ordering, page, JSON.stringify(args.filter ?? null));
+    const rows = await loaders.page.load(organization.pk);
+    return toConnection(rows, page, ordering, () => loaders.count.load(organization.pk));
+  }
+}

@@ -1,0 +1,123 @@
+import { Field, InputType, registerEnumType } from 'type-graphql';
+import type { SqlPart } from '../db/database';
+import type { RegistryContext } from '../graphql/context';
+import { badUserInput } from '../graphql/errors';
+import type { Ordering } from '../graphql/paging';
+import { DateScalar } from '../graphql/scalars';
+import { organizationBySlug } from '../organizations/loaders';
+import { regionAndBelow, regionByCode } from '../regions/loaders';
+import { ProgramStatus } from './program';
+
+@InputType('ProgramFilter', { description: 'Narrows a list of programs; all given conditions must hold.' })
+export class ProgramFilter {
+  @Field(() => [ProgramStatus], { nullable: true, description: 'Only programs in one of these statuses.' })
+  status?: ProgramStatus[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Only programs located in this region or anywhere below it: "RU" finds programs in Omsk.' })
+  regionCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only programs organized by the organization with this slug.' })
+  organizerSlug?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Only programs starting on or after this date.' })
+  startsFrom?: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Only programs starting on or before this date.' })
+  startsTo?: string | null;
+}
+
+export enum ProgramOrderField {
+  STARTS_ON = 'STARTS_ON',
+  TITLE = 'TITLE',
+}
+registerEnumType(ProgramOrderField, {
+  name: 'ProgramOrderField',
+  description: 'What to order programs by.',
+  valuesConfig: {
+    STARTS_ON: { description: 'First day; programs without one sort after all dated ones (ascending).' },
+    TITLE: { description: 'Title, case-insensitively.' },
+  },
+});
+
+export enum OrderDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(OrderDirection, {
+  name: 'OrderDirection',
+  description: 'Direction of an ordering.',
+  valuesConfig: { ASC: { description: 'Smallest first.' }, DESC: { description: 'Largest first.' } },
+});
+
+@InputType('ProgramOrder', { description: 'How to order programs; ties are broken by creation order.' })
+export class ProgramOrder {
+  @Field(() => ProgramOrderField, { description: 'What to order by.' })
+  field: ProgramOrderField;
+
+  @Field(() => OrderDirection, { description: 'Which way.' })
+  direction: OrderDirection;
+}
+
+const SORT_KEYS: Record<ProgramOrderField, string> = {
+  [ProgramOrderField.STARTS_ON]: "COALESCE(p.starts_on, '9999-12-31')",
+  [ProgramOrderField.TITLE]: 'p.title_sort',
+};
+
+/** Programs are listed by start date, earliest first, unless asked otherwise. */
+export function programOrdering(order?: ProgramOrder | null): Ordering {
+  const field = order?.field ?? ProgramOrderField.STARTS_ON;
+  const direction = order?.direction ?? OrderDirection.ASC;
+  return { name: `${field}:${direction}`, key: SORT_KEYS[field], pk: 'p.id', direction };
+}
+
+/** A program's status on a given day; `programStatusSql` is the same rule in SQL. */
+export function programStatus(startsOn: string | null, endsOn: string | null, today: string): ProgramStatus {
+  const end = endsOn ?? startsOn;
+  if (end != null && end < today) return ProgramStatus.ARCHIVED;
+  if (startsOn == null || startsOn > today) return ProgramStatus.UPCOMING;
+  return ProgramStatus.ONGOING;
+}
+
+function programStatusSql(status: ProgramStatus, today: string): SqlPart {
+  const end = 'COALESCE(p.ends_on, p.starts_on)';
+  return (p) => {
+    const t = p.add(today);
+    const notArchived = `(${end} IS NULL OR ${end} >= ${t})`;
+    switch (status) {
+      case ProgramStatus.ARCHIVED:
+        return `${end} < ${t}`;
+      case ProgramStatus.UPCOMING:
+        return `${notArchived} AND (p.starts_on IS NULL OR p.starts_on > ${t})`;
+      case ProgramStatus.ONGOING:
+        return `${notArchived} AND p.starts_on <= ${t}`;
+    }
+  };
+}
+
+/**
+ * The SQL conditions of a filter on programs aliased `p`. Unknown region codes
+ * and organizer slugs are errors, not silently empty lists.
+ */
+export async function programConditions(filter: ProgramFilter | null | undefined, ctx: RegistryContext, path: string[] = ['filter']): Promise<SqlPart[]> {
+  if (!filter) return [];
+  const parts: SqlPart[] = [];
+  const { status, regionCode, organizerSlug, startsFrom, startsTo } = filter;
+  if (status?.length) {
+    const each = [...new Set(status)].map((s) => programStatusSql(s, ctx.today));
+    parts.push((p) => each.map((part) => `(${part(p)})`).join(' OR '));
+  }
+  if (regionCode != null) {
+    if (!(await regionByCode(ctx).load(regionCode))) throw badUserInput(`No region has the code "${regionCode}"`, [...path, 'regionCode']);
+    parts.push((p) => `p.location_id IN (${regionAndBelow(p.add(regionCode))})`);
+  }
+  if (organizerSlug != null) {
+    if (!(await organizationBySlug(ctx).load(organizerSlug))) throw badUserInput(`No organization has the slug "${organizerSlug}"`, [...path, 'organizerSlug']);
+    parts.push((p) => `p.id IN (SELECT po.program_id FROM program_organizers po JOIN organizations o ON o.id = po.organization_id WHERE o.slug = ${p.add(organizerSlug)})`);
+  }
+  if (startsFrom != null && startsTo != null && startsFrom > startsTo) {
+    throw badUserInput('"startsFrom" is after "startsTo"', [...path, 'startsTo']);
+  }
+  if (startsFrom != null) parts.push((p) => `p.starts_on >= ${p.add(startsFrom)}`);
+  if (startsTo != null) parts.push((p) => `p.starts_on <= ${p.add(startsTo)}`);
+  return parts;
+}

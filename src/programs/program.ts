@@ -1,0 +1,156 @@
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../graphql/node';
+import { DateScalar } from '../graphql/scalars';
+import type { Localized } from '../graphql/language';
+
+export enum ProgramStatus {
+  UPCOMING = 'UPCOMING',
+  ONGOING = 'ONGOING',
+  ARCHIVED = 'ARCHIVED',
+}
+
+registerEnumType(ProgramStatus, {
+  name: 'ProgramStatus',
+  description: "Where a program stands, derived from its dates and today's date (UTC).",
+  valuesConfig: {
+    UPCOMING: { description: 'Starts after today, or has no dates yet.' },
+    ONGOING: { description: 'Started on or before today and ends today or later.' },
+    ARCHIVED: { description: 'Ended before today.' },
+  },
+});
+
+/** Which GraphQL type a program row is. */
+export enum ProgramType {
+  FORUM = 'FORUM',
+  INTERNSHIP = 'INTERNSHIP',
+}
+
+export const PROGRAM_TYPE_NAME: Record<ProgramType, string> = {
+  [ProgramType.FORUM]: 'Forum',
+  [ProgramType.INTERNSHIP]: 'Internship',
+};
+
+/**
+ * Forums and internships share one table, so that `programs` can page and
+ * order both in one statement; each GraphQL type shows its own columns.
+ */
+@Entity('programs')
+@InterfaceType('Program', {
+  implements: Node,
+  description: 'A forum or an internship: something people take part in, with dates, a place and organizers.',
+  resolveType: (value: { __typename: string }) => value.__typename,
+})
+export abstract class Program extends Node {
+  @PrimaryGeneratedColumn({ name: 'id' })
+  pk: number;
+
+  @Column('varchar', { length: 16 })
+  type: ProgramType;
+
+  @Field(() => String, { description: 'Stable, URL-safe handle, e.g. "baku-internship-2021".' })
+  @Column('varchar', { length: 120, unique: true })
+  slug: string;
+
+  /** Title in each language; served by `title(lang)`. */
+  @Column('simple-json')
+  title: Localized;
+
+  /** Lower-case title used for ordering by TITLE. */
+  @Column('varchar', { name: 'title_sort', length: 300 })
+  titleSort: string;
+
+  /** Description in each language; served by `description(lang)`. */
+  @Column('simple-json', { nullable: true })
+  description: Localized | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'First day; null when not yet known.' })
+  @Column('varchar', { name: 'starts_on', length: 10, nullable: true })
+  startsOn: string | null;
+
+  @Field(() => DateScalar, { nullable: true, description: 'Last day (inclusive); null when not yet known.' })
+  @Column('varchar', { name: 'ends_on', length: 10, nullable: true })
+  endsOn: string | null;
+
+  @Column('integer', { name: 'location_id', nullable: true })
+  locationPk: number | null;
+
+  @Column('varchar', { length: 200, nullable: true })
+  series: string | null;
+
+  @Column('integer', { nullable: true })
+  year: number | null;
+
+  @Column('simple-json', { name: 'training_program', nullable: true })
+  trainingProgram: Localized | null;
+
+  @Column('integer', { name: 'forum_id', nullable: true })
+  forumPk: number | null;
+
+  @Column('integer', { name: 'participant_count', nullable: true })
+  participantCount: number | null;
+
+  /** Who the program is for, as a list of categories in each language. */
+  @Column('simple-json', { nullable: true })
+  audience: Partial<Record<string, string[]>> | null;
+
+  /** True for generated test and benchmark records. */
+  @Column('boolean', { default: false })
+  synthetic: boolean;
+
+  /** Folded text of every translation, for search. */
+  @Column('text', { name: 'search_text', default: '', select: false })
+  searchText: string;
+}
+
+@ObjectType('Forum', {
+  implements: [Program, Node],
+  description: 'A recurring event, such as an edition of the Azerbaijan-Russian Youth Forum.',
+})
+export class Forum extends Program {
+  @Field(() => String, { nullable: true, description: 'The recurring event this edition belongs to, e.g. "Azerbaijan-Russian Youth Forum".' })
+  override series: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The edition year, e.g. 2021.' })
+  override year: number | null;
+}
+
+@ObjectType('Internship', {
+  implements: [Program, Node],
+  description: 'A training programme run at a place for a group of participants.',
+})
+export class Internship extends Program {
+  @Field(() => Int, { nullable: true, description: 'How many people took part; null when unknown.' })
+  override participantCount: number | null;
+}
+
+@Entity('program_organizers')
+export class ProgramOrganizer {
+  @PrimaryColumn('integer', { name: 'program_id' })
+  programPk: number;
+
+  @PrimaryColumn('integer', { name: 'organization_id' })
+  organizationPk: number;
+
+  /** Order in which the source names the organizers. */
+  @Column('integer', { default: 0 })
+  position: number;
+}
+
+@Entity('participant_origins')
+@ObjectType('ParticipantOrigin', { description: 'Where participants of an internship came from.' })
+export class ParticipantOrigin {
+  @PrimaryColumn('integer', { name: 'program_id' })
+  programPk: number;
+
+  @PrimaryColumn('integer', { name: 'region_id' })
+  regionPk: number;
+
+  @Field(() => Int, { nullable: true, description: 'How many participants came from the region; null when the source does not say.' })
+  @Column('integer', { nullable: true })
+  count: number | null;
+
+  /** Order in which the source names the regions. */
+  @Column('integer', { default: 0 })
+  position: number;
+}

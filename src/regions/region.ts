@@ -1,0 +1,57 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../graphql/node';
+import type { Localized } from '../graphql/language';
+
+export enum RegionKind {
+  INTERSTATE_UNION = 'INTERSTATE_UNION',
+  COUNTRY = 'COUNTRY',
+  SUBDIVISION = 'SUBDIVISION',
+  CITY = 'CITY',
+}
+
+registerEnumType(RegionKind, {
+  name: 'RegionKind',
+  description: 'What kind of place a region is.',
+  valuesConfig: {
+    INTERSTATE_UNION: { description: 'A union of states, such as the CIS.' },
+    COUNTRY: { description: 'A sovereign state.' },
+    SUBDIVISION: { description: 'A first-level subdivision of a country (an oblast, a federal subject).' },
+    CITY: { description: 'A city, including cities with the status of a subdivision (Moscow, Baku).' },
+  },
+});
+
+@Entity('regions')
+@ObjectType('Region', {
+  implements: Node,
+  description: 'A place in the hierarchy CIS > country > subdivision or city.',
+})
+export class Region extends Node {
+  @PrimaryGeneratedColumn({ name: 'id' })
+  pk: number;
+
+  @Field(() => String, {
+    description: 'ISO 3166-1 alpha-2 for countries (RU, AZ), ISO 3166-2 for subdivisions (RU-OMS, AZ-BA), "CIS" for the Commonwealth.',
+  })
+  @Column('varchar', { length: 32, unique: true })
+  code: string;
+
+  /** Name in each language; served by `name(lang)`. */
+  @Column('simple-json')
+  name: Localized;
+
+  @Field(() => RegionKind, { description: 'What kind of place this is.' })
+  @Column('varchar', { length: 20 })
+  kind: RegionKind;
+
+  @Column('integer', { name: 'parent_id', nullable: true })
+  parentPk: number | null;
+
+  /** True for generated test and benchmark records. */
+  @Column('boolean', { default: false })
+  synthetic: boolean;
+
+  /** Folded text of every translation, for search. */
+  @Column('text', { name: 'search_text', default: '', select: false })
+  searchText: string;
+}

@@ -1,0 +1,61 @@
+import { Args, ArgsType, Arg, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
+import type { RegistryContext } from '../graphql/context';
+import { LangArg, Language, pickText } from '../graphql/language';
+import { connectionType, ForwardPageArgs, pageRequest, toConnection, type Ordering } from '../graphql/paging';
+import { countRows, fetchPage } from '../graphql/loaders';
+import type { SqlPart } from '../db/database';
+import { Region, RegionKind } from './region';
+import { regionAndBelow, regionByCode, regionById, regionChildren, regionSource } from './loaders';
+
+export const RegionConnection = connectionType('Region', Region, 'regions');
+
+@InputType('RegionFilter', { description: 'Narrows a list of regions; all given conditions must hold.' })
+export class RegionFilter {
+  @Field(() => [RegionKind], { nullable: true, description: 'Only regions of these kinds.' })
+  kind?: RegionKind[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Only regions below the region with this code (not the region itself).' })
+  withinCode?: string | null;
+}
+
+@ArgsType()
+class RegionsArgs extends ForwardPageArgs {
+  @Field(() => RegionFilter, { nullable: true, description: 'Which regions to list.' })
+  filter?: RegionFilter | null;
+}
+
+const byCode: Ordering = { name: 'CODE', key: 'r.code', pk: 'r.id', direction: 'ASC' };
+
+@Resolver(() => Region)
+export class RegionResolver {
+  @Query(() => Region, { nullable: true, description: 'The region with this code (RU, RU-OMS, AZ-BA, CIS); null when there is none.' })
+  region(@Arg('code', () => String, { description: 'ISO 3166 code, or "CIS".' }) code: string, @Ctx() ctx: RegistryContext): Promise<Region | null> {
+    return regionByCode(ctx).load(code);
+  }
+
+  @Query(() => RegionConnection, { description: 'Regions, ordered by code.' })
+  regions(@Args() args: RegionsArgs, @Ctx() ctx: RegistryContext) {
+    const page = pageRequest(args, byCode);
+    const where: SqlPart[] = [];
+    const { kind, withinCode } = args.filter ?? {};
+    if (kind?.length) where.push((p) => `r.kind IN (${p.list(kind)})`);
+    if (withinCode != null) where.push((p) => `r.id IN (${regionAndBelow(p.add(withinCode))}) AND r.code <> ${p.add(withinCode)}`);
+    const source = { ...regionSource(ctx.db), where };
+    return fetchPage(ctx.db, source, byCode, page).then((rows) => toConnection(rows, page, byCode, () => countRows(ctx.db, source)));
+  }
+
+  @FieldResolver(() => String, { description: 'Name of the region in the asked language.' })
+  name(@Root() region: Region, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string {
+    return pickText(region.name, lang, ctx.languages) ?? region.code;
+  }
+
+  @FieldResolver(() => Region, { nullable: true, description: 'The region this one lies in; null for the top of the hierarchy.' })
+  parent(@Root() region: Region, @Ctx() ctx: RegistryContext): Promise<Region | null> | null {
+    return region.parentPk == null ? null : regionById(ctx).load(region.parentPk);
+  }
+
+  @FieldResolver(() => [Region], { description: 'Regions directly below this one, ordered by code.' })
+  children(@Root() region: Region, @Ctx() ctx: RegistryContext): Promise<Region[]> {
+    return regionChildren(ctx).load(region.pk);
+  }
+}

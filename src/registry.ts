@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { buildSchema } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
+import { printSchema, lexicographicSortSchema } from 'graphql';
+import type { RegistryConfig } from './config';
+import { openDatabase, type Database } from './db/database';
+import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
+import { NodeResolver } from './nodes/resolver';
+import { Organization } from './organizations/organization';
+import { OrganizationResolver } from './organizations/resolver';
+import { ParticipantOrigin, Program, ProgramOrganizer } from './programs/program';
+import { ForumResolver, InternshipResolver, ParticipantOriginResolver, ProgramResolver } from './programs/resolver';
+import { Region } from './regions/region';
+import { RegionResolver } from './regions/resolver';
+import { SearchResolver } from './search/resolver';
+import { Session } from './sessions/session';
+import { SessionResolver } from './sessions/resolver';
+import { StatsResolver } from './stats/resolver';
+
+/** The registry's parts, in one table of contents. */
+export const entities = [Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session];
+export const migrations = [Initial1732800000000];
+export const resolvers = [
+  NodeResolver,
+  RegionResolver,
+  OrganizationResolver,
+  ProgramResolver,
+  ForumResolver,
+  InternshipResolver,
+  ParticipantOriginResolver,
+  SessionResolver,
+  SearchResolver,
+  StatsResolver,
+] as const;
+
+let schema: Promise<GraphQLSchema> | undefined;
+
+/** The registry's GraphQL schema; built once per process. */
+export function registrySchema(): Promise<GraphQLSchema> {
+  schema ??= buildSchema({ resolvers, validate: false });
+  return schema;
+}
+
+/** The SDL as published in `schema/schema.graphql`. */
+export async function printRegistrySchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await registrySchema()))}\n`;
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export function openRegistryDatabase(config: RegistryConfig, options: { migrate?: boolean } = { migrate: true }): Promise<Database> {
+  return openDatabase(config, { entities, migrations, migrate: options.migrate });
+}

@@ -1,0 +1,19 @@
+import type { Database, SqlPart } from '../db/database';
+import type { RegistryContext } from '../graphql/context';
+import { recordsByKey, type ChildSource, type Source } from '../graphql/loaders';
+import type { Ordering } from '../graphql/paging';
+import { nodeTable } from '../graphql/records';
+import { Session } from './session';
+
+export function sessionSource(db: Database, where: SqlPart[] = []): Source<Session> {
+  return { table: nodeTable<Session>(db, Session, 'Session'), alias: 's', where };
+}
+
+/** Sessions run in programme order. */
+export const sessionOrdering: Ordering = { name: 'POSITION', key: 's.position', pk: 's.id', direction: 'ASC' };
+
+export const sessionById = (ctx: RegistryContext) => ctx.loaders.use('session.byId', (db) => recordsByKey<number, Session>(db, sessionSource(db), 's.id'));
+
+export function sessionsOfProgramSource(db: Database): ChildSource<Session> {
+  return { ...sessionSource(db), parent: 's.program_id' };
+}

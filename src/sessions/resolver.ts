@@ -1,0 +1,75 @@
+import { Args, ArgsType, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
+import type { SqlPart } from '../db/database';
+import type { RegistryContext } from '../graphql/context';
+import { badUserInput } from '../graphql/errors';
+import { LangArg, Language, pickText } from '../graphql/language';
+import { countRows, fetchPage } from '../graphql/loaders';
+import { connectionType, ForwardPageArgs, pageRequest, toConnection, type Ordering } from '../graphql/paging';
+import { Organization } from '../organizations/organization';
+import { organizationById, organizationBySlug } from '../organizations/loaders';
+import { programById, programBySlug } from '../programs/loaders';
+import { Program } from '../programs/program';
+import { sessionSource } from './loaders';
+import { Session, SessionKind } from './session';
+
+export const SessionConnection = connectionType('Session', Session, 'sessions');
+
+@InputType('SessionFilter', { description: 'Narrows a list of sessions; all given conditions must hold.' })
+export class SessionFilter {
+  @Field(() => String, { nullable: true, description: 'Only sessions of the program with this slug.' })
+  programSlug?: string | null;
+
+  @Field(() => [SessionKind], { nullable: true, description: 'Only sessions of these kinds.' })
+  kind?: SessionKind[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Only sessions hosted by the organization with this slug.' })
+  hostSlug?: string | null;
+}
+
+@ArgsType()
+class SessionsArgs extends ForwardPageArgs {
+  @Field(() => SessionFilter, { nullable: true, description: 'Which sessions to list.' })
+  filter?: SessionFilter | null;
+}
+
+/** The root list runs in the order sessions were recorded. */
+const ordering: Ordering = { name: 'RECORDED', key: 's.id', pk: 's.id', direction: 'ASC' };
+
+@Resolver(() => Session)
+export class SessionResolver {
+  @Query(() => SessionConnection, { description: 'Sessions of all programs, in the order they were recorded.' })
+  async sessions(@Args() args: SessionsArgs, @Ctx() ctx: RegistryContext) {
+    const page = pageRequest(args, ordering);
+    const where: SqlPart[] = [];
+    const { programSlug, kind, hostSlug } = args.filter ?? {};
+    if (programSlug != null) {
+      const program = await programBySlug(ctx).load(programSlug);
+      if (!program) throw badUserInput(`No program has the slug "${programSlug}"`, ['filter', 'programSlug']);
+      where.push((p) => `s.program_id = ${p.add(program.pk)}`);
+    }
+    if (hostSlug != null) {
+      const host = await organizationBySlug(ctx).load(hostSlug);
+      if (!host) throw badUserInput(`No organization has the slug "${hostSlug}"`, ['filter', 'hostSlug']);
+      where.push((p) => `s.host_id = ${p.add(host.pk)}`);
+    }
+    if (kind?.length) where.push((p) => `s.kind IN (${p.list(kind)})`);
+    const source = sessionSource(ctx.db, where);
+    const rows = await fetchPage(ctx.db, source, ordering, page);
+    return toConnection(rows, page, ordering, () => countRows(ctx.db, source));
+  }
+
+  @FieldResolver(() => String, { description: 'Title of the session in the asked language.' })
+  title(@Root() session: Session, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string {
+    return pickText(session.title, lang, ctx.languages) ?? '';
+  }
+
+  @FieldResolver(() => Program, { description: 'The forum or internship this session is part of.' })
+  program(@Root() session: Session, @Ctx() ctx: RegistryContext): Promise<Program | null> {
+    return programById(ctx).load(session.programPk);
+  }
+
+  @FieldResolver(() => Organization, { nullable: true, description: 'The organization that hosts the session; null when the source names none.' })
+  host(@Root() session: Session, @Ctx() ctx: RegistryContext): Promise<Organization | null> | null {
+    return session.hostPk == null ? null : organizationById(ctx).load(session.hostPk);
+  }
+}

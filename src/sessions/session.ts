@@ -1,0 +1,79 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Node } from '../graphql/node';
+import { DateTimeScalar } from '../graphql/scalars';
+import type { Localized } from '../graphql/language';
+
+export enum SessionKind {
+  MEETING = 'MEETING',
+  LECTURE = 'LECTURE',
+  GROUP_WORK = 'GROUP_WORK',
+  PRESENTATION = 'PRESENTATION',
+  SITE_VISIT = 'SITE_VISIT',
+  DISCUSSION = 'DISCUSSION',
+  CULTURAL_PROGRAM = 'CULTURAL_PROGRAM',
+  OTHER = 'OTHER',
+}
+
+registerEnumType(SessionKind, {
+  name: 'SessionKind',
+  description: 'What kind of activity a session is.',
+  valuesConfig: {
+    MEETING: { description: 'A meeting with representatives of an organization.' },
+    LECTURE: { description: 'A lecture.' },
+    GROUP_WORK: { description: 'Work in groups.' },
+    PRESENTATION: { description: 'A presentation of practices or projects.' },
+    SITE_VISIT: { description: 'A visit to a site, such as a youth centre.' },
+    DISCUSSION: { description: 'A discussion.' },
+    CULTURAL_PROGRAM: { description: 'A cultural and excursion programme.' },
+    OTHER: { description: 'Any other activity.' },
+  },
+});
+
+@Entity('sessions')
+@ObjectType('Session', {
+  implements: Node,
+  description: 'One activity inside a program: a meeting, a lecture, group work, a visit.',
+})
+export class Session extends Node {
+  @PrimaryGeneratedColumn({ name: 'id' })
+  pk: number;
+
+  @Column('integer', { name: 'program_id' })
+  programPk: number;
+
+  /** Stable handle within its program, used by the seed loader to stay idempotent. */
+  @Column('varchar', { length: 120 })
+  slug: string;
+
+  /** Title in each language; served by `title(lang)`. */
+  @Column('simple-json')
+  title: Localized;
+
+  @Field(() => SessionKind, { description: 'What kind of activity this is.' })
+  @Column('varchar', { length: 20 })
+  kind: SessionKind;
+
+  @Column('integer', { name: 'host_id', nullable: true })
+  hostPk: number | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it starts; null when the source gives no time.' })
+  @Column('varchar', { name: 'starts_at', length: 30, nullable: true })
+  startsAt: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it ends; null when the source gives no time.' })
+  @Column('varchar', { name: 'ends_at', length: 30, nullable: true })
+  endsAt: string | null;
+
+  /** Order within the program. */
+  @Column('integer', { default: 0 })
+  position: number;
+
+  /** True for generated test and benchmark records. */
+  @Column('boolean', { default: false })
+  synthetic: boolean;
+
+  /** Folded text of every translation, for search. */
+  @Column('text', { name: 'search_text', default: '', select: false })
+  searchText: string;
+}
