@@ -1,0 +1,9 @@
+/** Tests run the TypeScript sources through ts-jest; `npm run typecheck` checks types once for all. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 60_000,
+};

@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { loadConfig, type RegistryConfig } from '../../src/config';
+import type { Database } from '../../src/db/database';
+import { startHttpServer, type RunningServer } from '../../src/http';
+import { openRegistryDatabase } from '../../src/registry';
+import { loadSeeds } from '../../seeds/loader';
+import { generateSynthetic, type SyntheticSize } from '../../seeds/synthetic';
+
+export interface GraphQLResponse<T> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
+  extensions?: { explain?: { sql: string[] } } & Record<string, unknown>;
+}
+
+export interface TestRegistry {
+  url: string;
+  db: Database;
+  config: RegistryConfig;
+  dataDir: string;
+  /** Sends a typed operation (or a query string) over HTTP, as a client would. */
+  request<T, V>(document: TypedDocumentNode<T, V> | string, variables?: V, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export interface TestRegistryOptions {
+  synthetic?: SyntheticSize;
+  explain?: boolean;
+  env?: Record<string, string>;
+}
+
+/** A real registry on a real SQLite file in a fresh folder, served over real HTTP on a free port. */
+export async function startTestRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-'));
+  const config = loadConfig({ REGISTRY_DATA_DIR: dataDir, PORT: '0', REGISTRY_EXPLAIN: options.explain ? '1' : '0', ...options.env });
+  const db = await openRegistryDatabase(config);
+  await loadSeeds(db);
+  if (options.synthetic) await generateSynthetic(db, options.synthetic);
+  const server: RunningServer = await startHttpServer(config, db);
+  return {
+    url: server.url,
+    db,
+    config,
+    dataDir,
+    async request(document, variables, headers = {}) {
+      const query = typeof document === 'string' ? document : print(document);
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResponse<never>, 'status' | 'headers'>;
+      return { status: response.status, headers: response.headers, ...body } as GraphQLResponse<any>;
+    },
+    async stop() {
+      await server.close();
+      await db.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every row of every registry table, for "nothing changed" assertions. */
+export async function dumpTables(db: Database): Promise<Record<string, unknown[]>> {
+  const dump: Record<string, unknown[]> = {};
+  for (const [table, order] of Object.entries({
+    regions: 'id',
+    organizations: 'id',
+    programs: 'id',
+    program_organizers: 'program_id, organization_id',
+    participant_origins: 'program_id, region_id',
+    sessions: 'id',
+  })) {
+    dump[table] = await db.query(`SELECT * FROM ${table} ORDER BY ${order}`);
+  }
+  return dump;
+}
