@@ -8,9 +8,9 @@ import { titleSort } from './loader';
  * marked synthetic; none of it is a fact about a real programme.
  */
 export const SYNTHETIC_SIZES = {
-  small: { regions: 12, organizations: 100, forums: 60, internshipsPerForum: 5, sessionsPerInternship: 10 },
-  medium: { regions: 60, organizations: 2000, forums: 1000, internshipsPerForum: 10, sessionsPerInternship: 10 },
-  large: { regions: 200, organizations: 10000, forums: 5000, internshipsPerForum: 10, sessionsPerInternship: 10 },
+  small: { regions: 150, organizations: 400, forums: 60, internshipsPerForum: 5, sessionsPerInternship: 10 },
+  medium: { regions: 300, organizations: 2000, forums: 1000, internshipsPerForum: 10, sessionsPerInternship: 10 },
+  large: { regions: 600, organizations: 10000, forums: 5000, internshipsPerForum: 10, sessionsPerInternship: 10 },
 } as const;
 
 export type SyntheticSize = keyof typeof SYNTHETIC_SIZES;

@@ -1,6 +1,6 @@
-import { InternshipListDocument, OrganizationProgramsDocument, ProgramListDocument, SessionListDocument } from './gql/graphql';
+import { InternshipListDocument, OrganizationProgramsDocument, ProgramListDocument, SessionListDocument, type InternshipListQuery } from './gql/graphql';
 import { programStatus } from '../src/programs/filter';
-import { startTestRegistry, type TestRegistry } from './support/registry';
+import { startTestRegistry, type GraphQLResponse, type TestRegistry } from './support/registry';
 
 let registry: TestRegistry;
 const today = new Date().toISOString().slice(0, 10);
@@ -24,7 +24,7 @@ async function allInternships(variables: Record<string, unknown>): Promise<strin
   const slugs: string[] = [];
   let after: string | null = null;
   do {
-    const { data, errors } = await registry.request(InternshipListDocument, { first: 100, after, ...variables });
+    const { data, errors }: GraphQLResponse<InternshipListQuery> = await registry.request(InternshipListDocument, { first: 100, after, ...variables });
     expect(errors).toBeUndefined();
     slugs.push(...data!.internships.nodes.map((n) => n.slug));
     after = data!.internships.pageInfo.hasNextPage ? data!.internships.pageInfo.endCursor! : null;
@@ -122,7 +122,7 @@ describe('an analyst who mistypes a filter is told which field is wrong', () => 
   });
 
   it('an unknown status value', async () => {
-    const response = await registry.request(InternshipListDocument, { first: 5, filter: { status: ['FINISHED'] } });
+    const response = await registry.request(InternshipListDocument, { first: 5, filter: { status: ['FINISHED' as 'ARCHIVED'] } });
     expect(response.status).toBe(400);
     expect(response.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });

@@ -1,5 +1,5 @@
-import { ForumPageDocument, InternshipListDocument } from './gql/graphql';
-import { startTestRegistry, type TestRegistry } from './support/registry';
+import { ForumPageDocument, InternshipListDocument, type ForumPageQuery, type InternshipListQuery } from './gql/graphql';
+import { startTestRegistry, type GraphQLResponse, type TestRegistry } from './support/registry';
 
 let registry: TestRegistry;
 let expected: Array<{ slug: string; starts_on: string | null; title_sort: string }>;
@@ -20,9 +20,9 @@ describe('a dashboard pages through forums', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const { data, errors } = await registry.request(ForumPageDocument, { first: 25, after });
+      const { data, errors }: GraphQLResponse<ForumPageQuery> = await registry.request(ForumPageDocument, { first: 25, after });
       expect(errors).toBeUndefined();
-      const page = data!.forums;
+      const page: ForumPageQuery['forums'] = data!.forums;
       expect(page.totalCount).toBe(61);
       expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
       seen.push(...slugs(page));
@@ -38,8 +38,8 @@ describe('a dashboard pages through forums', () => {
     const seen: string[] = [];
     let before: string | null = null;
     for (;;) {
-      const { data } = await registry.request(ForumPageDocument, { last: 20, before });
-      const page = data!.forums;
+      const { data }: GraphQLResponse<ForumPageQuery> = await registry.request(ForumPageDocument, { last: 20, before });
+      const page: ForumPageQuery['forums'] = data!.forums;
       expect(page.pageInfo.hasNextPage).toBe(before !== null);
       seen.unshift(...slugs(page));
       if (!page.pageInfo.hasPreviousPage) break;
@@ -82,7 +82,7 @@ describe('a dashboard pages through forums', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const { data } = await registry.request(InternshipListDocument, { first: 100, after, orderBy: { field: 'STARTS_ON', direction: 'DESC' } });
+      const { data }: GraphQLResponse<InternshipListQuery> = await registry.request(InternshipListDocument, { first: 100, after, orderBy: { field: 'STARTS_ON', direction: 'DESC' } });
       seen.push(...data!.internships.nodes.map((n) => n.slug));
       after = data!.internships.pageInfo.hasNextPage ? data!.internships.pageInfo.endCursor! : null;
     } while (after);

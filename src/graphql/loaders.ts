@@ -33,7 +33,12 @@ export interface ChildSource<T> extends Source<T> {
   parent: string;
 }
 
-const MAX_BATCH = 5000;
+/**
+ * Batches are dispatched once the microtask queue has drained, not on the next
+ * tick: every resolver of a level has asked by then, so a request's statement
+ * count depends on its shape, not on the order in which promises settled.
+ */
+const BATCH_OPTIONS = { maxBatchSize: 5000, batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) };
 
 function fromClause(source: Source<unknown>, params: Params): string {
   if (typeof source.from === 'function') return source.from(params);
@@ -98,7 +103,7 @@ export function recordsByKey<K extends string | number, T>(db: Database, source:
       for (const raw of rows) found.set(raw.__key, source.table.decode(raw));
       return keys.map((k) => found.get(k) ?? null);
     },
-    { maxBatchSize: MAX_BATCH },
+    BATCH_OPTIONS,
   );
 }
 
@@ -109,25 +114,26 @@ export function childrenByParent<T>(db: Database, source: ChildSource<T>, orderB
       const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${source.parent} AS "__parent" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`], p)} ORDER BY ${orderBy}`);
       return byParent(rows.map((r) => source.table.decode(r) as T & { __parent: unknown }), parents);
     },
-    { maxBatchSize: MAX_BATCH },
+    BATCH_OPTIONS,
   );
 }
 
 /**
  * One page of children for each parent: a window function numbers each
- * parent's rows, so the paging of every parent happens in one statement.
+ * parent's rows, so the paging of every parent happens in one statement, and
+ * counts them (`__total`), which is the list's total when no cursor narrows it.
  */
 export function childPagesByParent<T>(db: Database, source: ChildSource<T>, ordering: Ordering, page: PageRequest): DataLoader<number, SortedRow<T>[]> {
   return new DataLoader<number, SortedRow<T>[]>(
     async (parents) => {
       const rows = await db.run((p) => {
         const where = whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`, ...pageConditions(page, ordering)], p);
-        const inner = `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${orderClause(ordering, page.backward)}) AS "__rn" FROM ${fromClause(source, p)} ${where}`;
+        const inner = `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${orderClause(ordering, page.backward)}) AS "__rn", COUNT(*) OVER (PARTITION BY ${source.parent}) AS "__total" FROM ${fromClause(source, p)} ${where}`;
         return `SELECT * FROM (${inner}) paged WHERE "__rn" <= ${page.size + 1} ORDER BY "__parent", "__rn"`;
       });
       return byParent(rows.map((r) => source.table.decode(r) as SortedRow<T> & { __parent: unknown }), parents);
     },
-    { maxBatchSize: MAX_BATCH },
+    BATCH_OPTIONS,
   );
 }
 
@@ -139,6 +145,6 @@ export function childCountsByParent(db: Database, source: ChildSource<unknown>):
       const counts = new Map(rows.map((r) => [Number(r.parent), Number(r.n)]));
       return parents.map((parent) => counts.get(parent) ?? 0);
     },
-    { maxBatchSize: MAX_BATCH },
+    BATCH_OPTIONS,
   );
 }

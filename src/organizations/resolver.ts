@@ -3,11 +3,10 @@ import type { SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
 import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
-import { countRows, fetchPage } from '../graphql/loaders';
-import { connectionType, ForwardPageArgs, pageRequest, toConnection, type Ordering } from '../graphql/paging';
+import { childConnection, rootConnection } from '../graphql/connections';
+import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { ProgramFilter, programConditions, programOrdering } from '../programs/filter';
-import { childPages, programsOfOrganizationSource } from '../programs/loaders';
-import { Program } from '../programs/program';
+import { programsOfOrganizationSource } from '../programs/loaders';
 import { ProgramConnection } from '../programs/resolver';
 import { Region } from '../regions/region';
 import { regionAndBelow, regionByCode, regionById } from '../regions/loaders';
@@ -48,7 +47,6 @@ export class OrganizationResolver {
 
   @Query(() => OrganizationConnection, { description: 'Organizations, ordered by slug.' })
   async organizations(@Args() args: OrganizationsArgs, @Ctx() ctx: RegistryContext) {
-    const page = pageRequest(args, bySlug);
     const where: SqlPart[] = [];
     const { kind, regionCode } = args.filter ?? {};
     if (kind?.length) where.push((p) => `o.kind IN (${p.list(kind)})`);
@@ -56,9 +54,7 @@ export class OrganizationResolver {
       if (!(await regionByCode(ctx).load(regionCode))) throw badUserInput(`No region has the code "${regionCode}"`, ['filter', 'regionCode']);
       where.push((p) => `o.region_id IN (${regionAndBelow(p.add(regionCode))})`);
     }
-    const source = { ...organizationSource(ctx.db), where };
-    const rows = await fetchPage(ctx.db, source, bySlug, page);
-    return toConnection(rows, page, bySlug, () => countRows(ctx.db, source));
+    return rootConnection(ctx, { ...organizationSource(ctx.db), where }, bySlug, args);
   }
 
   @FieldResolver(() => String, { description: 'Name in the asked language, in its official form.' })
@@ -73,11 +69,7 @@ export class OrganizationResolver {
 
   @FieldResolver(() => ProgramConnection, { description: 'Programs this organization organizes, by start date.' })
   async programs(@Root() organization: Organization, @Args() args: OrganizedProgramsArgs, @Ctx() ctx: RegistryContext) {
-    const ordering = programOrdering();
-    const page = pageRequest(args, ordering);
     const where = await programConditions(args.filter, ctx);
-    const loaders = childPages<Program>(ctx, 'organization.programs', programsOfOrganizationSource(ctx.db, where), ordering, page, JSON.stringify(args.filter ?? null));
-    const rows = await loaders.page.load(organization.pk);
-    return toConnection(rows, page, ordering, () => loaders.count.load(organization.pk));
+    return childConnection(ctx, 'organization.programs', programsOfOrganizationSource(ctx.db, where), programOrdering(), args, organization.pk, JSON.stringify(args.filter ?? null));
   }
 }

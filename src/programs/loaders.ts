@@ -1,7 +1,6 @@
 import type { Database, SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
-import { childCountsByParent, childPagesByParent, childrenByParent, recordsByKey, type ChildSource, type Source } from '../graphql/loaders';
-import { pageSignature, type Ordering, type PageRequest } from '../graphql/paging';
+import { childrenByParent, recordsByKey, type ChildSource, type Source } from '../graphql/loaders';
 import { nodeTable, plainTable } from '../graphql/records';
 import { ParticipantOrigin, Program, PROGRAM_TYPE_NAME, ProgramType } from './program';
 
@@ -14,15 +13,6 @@ export const ofType = (type: ProgramType): SqlPart => (p) => `p.type = ${p.add(t
 export const programById = (ctx: RegistryContext) => ctx.loaders.use('program.byId', (db) => recordsByKey<number, Program>(db, programSource(db), 'p.id'));
 
 export const programBySlug = (ctx: RegistryContext) => ctx.loaders.use('program.bySlug', (db) => recordsByKey<string, Program>(db, programSource(db), 'p.slug'));
-
-/** A page of children per parent, and their counts, shared by every request with the same page and conditions. */
-export function childPages<T>(ctx: RegistryContext, name: string, source: ChildSource<T>, ordering: Ordering, page: PageRequest, signature: string) {
-  const key = `${name}:${ordering.name}:${pageSignature(page)}:${signature}`;
-  return {
-    page: ctx.loaders.use(`${key}:page`, (db) => childPagesByParent(db, source, ordering, page)),
-    count: ctx.loaders.use(`${key}:count`, (db) => childCountsByParent(db, source)),
-  };
-}
 
 export function internshipsOfForumSource(db: Database): ChildSource<Program> {
   return { ...programSource(db, [ofType(ProgramType.INTERNSHIP)]), parent: 'p.forum_id' };

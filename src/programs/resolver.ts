@@ -2,17 +2,16 @@ import { Args, ArgsType, Arg, Ctx, Field, FieldResolver, Query, Resolver, Root, 
 import type { SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
 import { LangArg, Language, pickText } from '../graphql/language';
-import { countRows, fetchPage } from '../graphql/loaders';
-import { connectionType, ForwardPageArgs, PageArgs, pageRequest, toConnection } from '../graphql/paging';
+import { childConnection, rootConnection } from '../graphql/connections';
+import { connectionType, ForwardPageArgs, PageArgs } from '../graphql/paging';
 import { Organization } from '../organizations/organization';
 import { organizersOfProgram } from '../organizations/loaders';
 import { Region } from '../regions/region';
 import { regionById } from '../regions/loaders';
-import { Session } from '../sessions/session';
 import { sessionOrdering, sessionsOfProgramSource } from '../sessions/loaders';
 import { SessionConnection } from '../sessions/resolver';
 import { ProgramFilter, ProgramOrder, programConditions, programOrdering, programStatus } from './filter';
-import { childPages, internshipsOfForumSource, ofType, participantOriginsOfProgram, programById, programBySlug, programSource } from './loaders';
+import { internshipsOfForumSource, ofType, participantOriginsOfProgram, programById, programBySlug, programSource } from './loaders';
 import { Forum, Internship, ParticipantOrigin, Program, ProgramStatus, ProgramType } from './program';
 
 export const ProgramConnection = connectionType('Program', Program, 'programs');
@@ -39,12 +38,8 @@ type ForwardProgramListArgs = InstanceType<typeof ForwardProgramListArgs>;
 
 /** A root list of programs of one type (or both): filter, order, page, count lazily. */
 async function listPrograms(ctx: RegistryContext, args: ForwardProgramListArgs & Partial<PageArgs>, type?: ProgramType) {
-  const ordering = programOrdering(args.orderBy);
-  const page = pageRequest(args, ordering);
   const where: SqlPart[] = [...(type ? [ofType(type)] : []), ...(await programConditions(args.filter, ctx))];
-  const source = programSource(ctx.db, where);
-  const rows = await fetchPage(ctx.db, source, ordering, page);
-  return toConnection(rows, page, ordering, () => countRows(ctx.db, source));
+  return rootConnection(ctx, programSource(ctx.db, where), programOrdering(args.orderBy), args);
 }
 
 async function programOfType(ctx: RegistryContext, slug: string, type: ProgramType): Promise<Program | null> {
@@ -105,23 +100,16 @@ export class ProgramResolver {
   }
 
   @FieldResolver(() => SessionConnection, { description: 'Activities of the program, in programme order.' })
-  async sessions(@Root() program: Program, @Args() args: ForwardPageArgs, @Ctx() ctx: RegistryContext) {
-    const page = pageRequest(args, sessionOrdering);
-    const loaders = childPages<Session>(ctx, 'program.sessions', sessionsOfProgramSource(ctx.db), sessionOrdering, page, '');
-    const rows = await loaders.page.load(program.pk);
-    return toConnection(rows, page, sessionOrdering, () => loaders.count.load(program.pk));
+  sessions(@Root() program: Program, @Args() args: ForwardPageArgs, @Ctx() ctx: RegistryContext) {
+    return childConnection(ctx, 'program.sessions', sessionsOfProgramSource(ctx.db), sessionOrdering, args, program.pk);
   }
 }
 
 @Resolver(() => Forum)
 export class ForumResolver {
   @FieldResolver(() => InternshipConnection, { description: 'Internships held as part of this forum, by start date.' })
-  async internships(@Root() forum: Forum, @Args() args: ForwardPageArgs, @Ctx() ctx: RegistryContext) {
-    const ordering = programOrdering();
-    const page = pageRequest(args, ordering);
-    const loaders = childPages<Program>(ctx, 'forum.internships', internshipsOfForumSource(ctx.db), ordering, page, '');
-    const rows = await loaders.page.load(forum.pk);
-    return toConnection(rows, page, ordering, () => loaders.count.load(forum.pk));
+  internships(@Root() forum: Forum, @Args() args: ForwardPageArgs, @Ctx() ctx: RegistryContext) {
+    return childConnection(ctx, 'forum.internships', internshipsOfForumSource(ctx.db), programOrdering(), args, forum.pk);
   }
 }
 

@@ -1,8 +1,8 @@
 import { Args, ArgsType, Arg, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
 import { LangArg, Language, pickText } from '../graphql/language';
-import { connectionType, ForwardPageArgs, pageRequest, toConnection, type Ordering } from '../graphql/paging';
-import { countRows, fetchPage } from '../graphql/loaders';
+import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
+import { rootConnection } from '../graphql/connections';
 import type { SqlPart } from '../db/database';
 import { Region, RegionKind } from './region';
 import { regionAndBelow, regionByCode, regionById, regionChildren, regionSource } from './loaders';
@@ -35,13 +35,11 @@ export class RegionResolver {
 
   @Query(() => RegionConnection, { description: 'Regions, ordered by code.' })
   regions(@Args() args: RegionsArgs, @Ctx() ctx: RegistryContext) {
-    const page = pageRequest(args, byCode);
     const where: SqlPart[] = [];
     const { kind, withinCode } = args.filter ?? {};
     if (kind?.length) where.push((p) => `r.kind IN (${p.list(kind)})`);
     if (withinCode != null) where.push((p) => `r.id IN (${regionAndBelow(p.add(withinCode))}) AND r.code <> ${p.add(withinCode)}`);
-    const source = { ...regionSource(ctx.db), where };
-    return fetchPage(ctx.db, source, byCode, page).then((rows) => toConnection(rows, page, byCode, () => countRows(ctx.db, source)));
+    return rootConnection(ctx, { ...regionSource(ctx.db), where }, byCode, args);
   }
 
   @FieldResolver(() => String, { description: 'Name of the region in the asked language.' })

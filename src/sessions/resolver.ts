@@ -3,8 +3,8 @@ import type { SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
 import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
-import { countRows, fetchPage } from '../graphql/loaders';
-import { connectionType, ForwardPageArgs, pageRequest, toConnection, type Ordering } from '../graphql/paging';
+import { rootConnection } from '../graphql/connections';
+import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { Organization } from '../organizations/organization';
 import { organizationById, organizationBySlug } from '../organizations/loaders';
 import { programById, programBySlug } from '../programs/loaders';
@@ -39,7 +39,6 @@ const ordering: Ordering = { name: 'RECORDED', key: 's.id', pk: 's.id', directio
 export class SessionResolver {
   @Query(() => SessionConnection, { description: 'Sessions of all programs, in the order they were recorded.' })
   async sessions(@Args() args: SessionsArgs, @Ctx() ctx: RegistryContext) {
-    const page = pageRequest(args, ordering);
     const where: SqlPart[] = [];
     const { programSlug, kind, hostSlug } = args.filter ?? {};
     if (programSlug != null) {
@@ -53,9 +52,7 @@ export class SessionResolver {
       where.push((p) => `s.host_id = ${p.add(host.pk)}`);
     }
     if (kind?.length) where.push((p) => `s.kind IN (${p.list(kind)})`);
-    const source = sessionSource(ctx.db, where);
-    const rows = await fetchPage(ctx.db, source, ordering, page);
-    return toConnection(rows, page, ordering, () => countRows(ctx.db, source));
+    return rootConnection(ctx, sessionSource(ctx.db, where), ordering, args);
   }
 
   @FieldResolver(() => String, { description: 'Title of the session in the asked language.' })

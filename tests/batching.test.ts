@@ -1,0 +1,86 @@
+import { DashboardDocument, type DashboardQuery } from './gql/graphql';
+import { startTestRegistry, type TestRegistry } from './support/registry';
+
+let registry: TestRegistry;
+beforeAll(async () => {
+  registry = await startTestRegistry({ synthetic: 'small', explain: true });
+});
+afterAll(() => registry.stop());
+
+/** Which table each statement reads, in order: the shape of a request's SQL. */
+function shape(sql: string[]): string[] {
+  return sql.map((s) => {
+    const from = /FROM (\w+)/.exec(s.replace(/^SELECT \* FROM \(/, ''))?.[1] ?? '?';
+    return `${s.includes('ROW_NUMBER()') ? 'page' : s.includes('COUNT(') ? 'count' : 'read'} ${from}`;
+  });
+}
+
+function countNested(data: DashboardQuery) {
+  const forums = data.forums.edges.map((e) => e.node);
+  const internships = forums.flatMap((f) => f.internships.nodes);
+  const sessions = internships.flatMap((i) => i.sessions.nodes);
+  return { forums: forums.length, internships: internships.length, sessions: sessions.length, hosts: sessions.filter((s) => s.host).length };
+}
+
+/** Removes from `longer` the items of `shorter` in order; returns what is left, or null if `shorter` is not a subsequence. */
+function leftOver(longer: string[], shorter: string[]): string[] | null {
+  const rest: string[] = [];
+  let i = 0;
+  for (const item of longer) {
+    if (i < shorter.length && shorter[i] === item) i++;
+    else rest.push(item);
+  }
+  return i === shorter.length ? rest : null;
+}
+
+describe('a dashboard query costs the same few statements however wide its page', () => {
+  it('runs 11 statements for 2 forums, and no more for 50 forums', async () => {
+    const narrow = await registry.request(DashboardDocument, { forums: 2, internships: 5, sessions: 5 });
+    const wide = await registry.request(DashboardDocument, { forums: 50, internships: 5, sessions: 5 });
+    expect(narrow.errors).toBeUndefined();
+    expect(wide.errors).toBeUndefined();
+    expect(countNested(narrow.data!)).toMatchObject({ forums: 2, internships: 10, sessions: 50 });
+    expect(countNested(wide.data!)).toMatchObject({ forums: 50, internships: 250, sessions: 1250 });
+    expect(countNested(wide.data!).hosts).toBeGreaterThan(500);
+
+    const narrowSql = shape(narrow.extensions!.explain!.sql);
+    const wideSql = shape(wide.extensions!.explain!.sql);
+    expect(narrowSql).toEqual([
+      'read programs', // the page of forums
+      'count programs', // forums.totalCount
+      'read regions', // forum locations
+      'read program_organizers', // organizers of every forum
+      'page programs', // a page of internships per forum, with each forum's total, one window statement
+      'read regions', // organizers' regions and internship locations
+      'read participant_origins', // origins of every internship
+      'page sessions', // a page of sessions per internship, with totals
+      'read regions', // origin regions and location parents
+      'read organizations', // session hosts
+      'read regions', // hosts' regions
+    ]);
+    // The wide page runs the same statements, save region reads the request's cache already answered.
+    const skipped = leftOver(narrowSql, wideSql);
+    expect(skipped).not.toBeNull();
+    expect(skipped!.every((s) => s === 'read regions')).toBe(true);
+    expect(skipped!.length).toBeLessThanOrEqual(1);
+  });
+
+  it('answers the same data whichever way the page is cut', async () => {
+    const wide = await registry.request(DashboardDocument, { forums: 4 });
+    const first = await registry.request(DashboardDocument, { forums: 2 });
+    const second = await registry.request(DashboardDocument, { forums: 2, after: first.data!.forums.pageInfo.endCursor });
+    const stitched = [...first.data!.forums.edges, ...second.data!.forums.edges];
+    expect(stitched).toEqual(wide.data!.forums.edges);
+  });
+
+  it('carries no explain unless REGISTRY_EXPLAIN is on', async () => {
+    const quiet = await startTestRegistry();
+    try {
+      const response = await quiet.request(DashboardDocument, { forums: 1 });
+      expect(response.errors).toBeUndefined();
+      expect(response.extensions).toBeUndefined();
+    } finally {
+      await quiet.stop();
+    }
+  });
+});
