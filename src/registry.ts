@@ -37,7 +37,11 @@ let schema: Promise<GraphQLSchema> | undefined;
 
 /** The registry's GraphQL schema; built once per process. */
 export function registrySchema(): Promise<GraphQLSchema> {
-  schema ??= buildSchema({ resolvers, validate: false });
+  schema ??= buildSchema({ resolvers, validate: false }).then((built) => {
+    // type-graphql has no option for describing the root type itself.
+    built.getQueryType()!.description = 'Reading the registry: records by key or global id, paged lists, search and statistics.';
+    return built;
+  });
   return schema;
 }
 

@@ -1,0 +1,92 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Sqlite from 'better-sqlite3';
+
+const root = path.join(__dirname, '..');
+const bin = path.join(root, 'bin', 'registry');
+
+function registry(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+function dump(file: string): Record<string, unknown[]> {
+  const db = new Sqlite(file, { readonly: true });
+  try {
+    const tables = ['regions', 'organizations', 'programs', 'program_organizers', 'participant_origins', 'sessions'];
+    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+describe('the registry command line', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-cli-'));
+  });
+  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('migrates, then seeds idempotently: a second seed changes nothing', () => {
+    const env = { REGISTRY_DATA_DIR: dataDir };
+    const migrate = registry(['migrate'], env);
+    expect(migrate.stderr).toBe('');
+    expect(migrate.stdout).toContain('database schema up to date (1 migrations applied)');
+    const first = registry(['seed'], env);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('seeded 9 regions, 4 organizations, 2 programs, 9 sessions');
+    const before = dump(path.join(dataDir, 'registry.sqlite'));
+    expect(registry(['seed'], env).status).toBe(0);
+    expect(dump(path.join(dataDir, 'registry.sqlite'))).toEqual(before);
+  });
+
+  it('generates the same synthetic set every time it is asked', () => {
+    const env = { REGISTRY_DATA_DIR: dataDir };
+    const first = registry(['seed', '--synthetic', 'small'], env);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/synthetic small: 150 regions, 400 organizations, 60 forums, 300 internships, 3000 sessions/);
+    const before = dump(path.join(dataDir, 'registry.sqlite'));
+    expect(registry(['seed', '--synthetic', 'small'], env).status).toBe(0);
+    const after = dump(path.join(dataDir, 'registry.sqlite'));
+    const strip = (rows: unknown[]) => rows.map((r) => ({ ...(r as object), id: undefined, program_id: undefined, organization_id: undefined, region_id: undefined, parent_id: undefined, forum_id: undefined, location_id: undefined, host_id: undefined }));
+    for (const table of Object.keys(before)) expect(strip(after[table])).toEqual(strip(before[table]));
+    expect((before.programs as Array<{ synthetic: number }>).filter((p) => p.synthetic).length).toBe(360);
+    expect(registry(['seed', '--synthetic', 'huge'], env).stderr).toContain('choose one of small, medium, large');
+  });
+
+  it('prints the published SDL', () => {
+    const printed = registry(['schema', 'print']);
+    expect(printed.status).toBe(0);
+    expect(printed.stdout).toBe(fs.readFileSync(path.join(root, 'schema', 'schema.graphql'), 'utf8'));
+  });
+
+  it('stops on a bad setting with one clear line', () => {
+    const result = registry(['serve'], { REGISTRY_DATA_DIR: dataDir, PORT: 'forty' });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe('registry: PORT must be a number from 0 to 65535, got "forty"');
+  });
+
+  it('serves a fresh checkout seeded on first start, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [bin, 'serve'], { cwd: root, env: { ...process.env, REGISTRY_DATA_DIR: dataDir, PORT: '0' } });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk) => {
+          out += chunk;
+          const match = /serving (http:\/\/\S+)/.exec(out);
+          if (match) resolve(match[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ internship(slug: "baku-internship-2021") { participantCount location { code } } }' }) });
+      expect(await response.json()).toEqual({ data: { internship: { participantCount: 27, location: { code: 'AZ-BA' } } } });
+      expect((await fetch(url.replace('/graphql', '/healthz'))).status).toBe(200);
+      expect((await fetch(url.replace('/graphql', '/readyz'))).status).toBe(200);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+});
