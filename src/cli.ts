@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from './config';
-import { openRegistryDatabase, printRegistrySchema } from './registry';
+import { openRegistryDatabase, printRegistrySchema, printSubgraphSdl } from './registry';
 import { serve } from './server';
 import { loadSeeds } from '../seeds/loader';
 import { generateSynthetic, SYNTHETIC_SIZES, type SyntheticSize } from '../seeds/synthetic';
@@ -67,8 +67,9 @@ export function buildCli(): Command {
     .command('print')
     .description('Print the SDL (or write it to a file).')
     .option('--out <file>', 'write to this file instead of standard output')
-    .action(async (options: { out?: string }) => {
-      const sdl = await printRegistrySchema();
+    .option('--subgraph', 'print the federation subgraph SDL (`_service { sdl }`) instead of the client schema')
+    .action(async (options: { out?: string; subgraph?: boolean }) => {
+      const sdl = options.subgraph ? await printSubgraphSdl() : await printRegistrySchema();
       if (options.out) fs.writeFileSync(path.resolve(options.out), sdl);
       else process.stdout.write(sdl);
     });

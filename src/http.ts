@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { RegistryConfig } from './config';
@@ -9,7 +9,7 @@ import type { Database } from './db/database';
 import { recordStatements, type StatementLog } from './db/explain';
 import { createContext, type RegistryContext } from './graphql/context';
 import { explainPlugin } from './graphql/plugins';
-import { registrySchema } from './registry';
+import { servedSchema } from './registry';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -61,13 +61,13 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
 
 export async function createApollo(config: RegistryConfig): Promise<ApolloServer<RegistryContext>> {
   const apollo = new ApolloServer<RegistryContext>({
-    schema: await registrySchema(),
+    schema: await servedSchema(),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
     stringifyResult: (value) => JSON.stringify(value),
     formatError,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...(config.explain ? [explainPlugin()] : [])],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ...(config.explain ? [explainPlugin()] : [])],
   });
   await apollo.start();
   return apollo;

@@ -5,7 +5,8 @@ import { printSchema, lexicographicSortSchema } from 'graphql';
 import type { RegistryConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
-import { NodeResolver } from './nodes/resolver';
+import { buildSubgraph, subgraphSdl } from './graphql/federation';
+import { entityReferences, NodeResolver } from './nodes/resolver';
 import { Organization } from './organizations/organization';
 import { OrganizationResolver } from './organizations/resolver';
 import { ParticipantOrigin, Program, ProgramOrganizer } from './programs/program';
@@ -45,7 +46,20 @@ export function registrySchema(): Promise<GraphQLSchema> {
   return schema;
 }
 
-/** The SDL as published in `schema/schema.graphql`. */
+let subgraph: Promise<GraphQLSchema> | undefined;
+
+/** The schema the server runs: the registry's schema as an Apollo Federation 2 subgraph. */
+export function servedSchema(): Promise<GraphQLSchema> {
+  subgraph ??= registrySchema().then((schema) => buildSubgraph(schema, entityReferences));
+  return subgraph;
+}
+
+/** The SDL other services compose, as `_service { sdl }` answers it; published as `schema/subgraph.graphql`. */
+export async function printSubgraphSdl(): Promise<string> {
+  return `${(await subgraphSdl(await servedSchema())).trim()}\n`;
+}
+
+/** The client-facing SDL as published in `schema/schema.graphql`. */
 export async function printRegistrySchema(): Promise<string> {
   return `${printSchema(lexicographicSortSchema(await registrySchema()))}\n`;
 }

@@ -1,5 +1,6 @@
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
+import { CacheLikeParent } from './cache';
 import { badUserInput } from './errors';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -101,6 +102,7 @@ export function pageSignature(page: PageRequest): string {
   return JSON.stringify(page);
 }
 
+@CacheLikeParent()
 @ObjectType('PageInfo', { simpleResolvers: true, description: 'Where a page sits in its list (Relay cursor connections).' })
 export class PageInfo {
   @Field(() => Boolean, { description: 'True when more items follow this page.' })
@@ -156,6 +158,7 @@ export function toConnection<T>(rows: SortedRow<T>[], page: PageRequest, orderin
 
 /** Declares the `<Name>Edge` and `<Name>Connection` types for one node type. */
 export function connectionType<T extends object>(name: string, nodeType: ClassType<T> | Function, plural: string): ClassType<ConnectionResult<T>> {
+  @CacheLikeParent()
   @ObjectType(`${name}Edge`, { simpleResolvers: true, description: `One ${name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} in a page, with its cursor.` })
   class EdgeType {
     @Field(() => String, { description: 'Opaque position of this item; pass it as `after` or `before`.' })
@@ -165,6 +168,7 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
     node: T;
   }
 
+  @CacheLikeParent()
   @ObjectType(`${name}Connection`, { simpleResolvers: true, description: `A page of ${plural} (Relay cursor connection).` })
   class ConnectionType {
     @Field(() => [EdgeType], { description: 'The items of this page with their cursors.' })

@@ -1,6 +1,8 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
+import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { badUserInput } from '../graphql/errors';
+import type { ReferenceResolver } from '../graphql/federation';
 import { fromGlobalId } from '../graphql/ids';
 import { MAX_PAGE_SIZE } from '../graphql/paging';
 import { Node } from '../graphql/node';
@@ -34,13 +36,30 @@ export async function findNodeByPk(ctx: RegistryContext, typeName: string, pk: n
   return node?.__typename === typeName ? node : null;
 }
 
+/**
+ * Federation reference resolvers: `_entities` finds each representation
+ * through the same loaders, so many representations cost one statement per type.
+ */
+export const entityReferences: Record<string, ReferenceResolver> = Object.fromEntries(
+  ['Region', 'Organization', 'Forum', 'Internship', 'Session', 'Program'].map((typeName) => [
+    typeName,
+    async (reference: { __typename: string; id: string }, ctx: RegistryContext) => {
+      const node = await findNode(ctx, reference.id, ['representations']);
+      const expected = typeName === 'Program' ? ['Forum', 'Internship'] : [typeName];
+      return node && expected.includes(node.__typename) ? node : null;
+    },
+  ]),
+);
+
 @Resolver()
 export class NodeResolver {
+  @CacheFor(MAX_AGE.programs)
   @Query(() => Node, { nullable: true, description: 'Any record by its global id; null when it does not exist.' })
   node(@Arg('id', () => ID, { description: 'A global id as served in `id` fields.' }) id: string, @Ctx() ctx: RegistryContext) {
     return findNode(ctx, id, ['id']);
   }
 
+  @CacheFor(MAX_AGE.programs)
   @Query(() => [Node], { nullable: 'items', description: 'Records by global ids, in the order asked; null for each that does not exist.' })
   nodes(@Arg('ids', () => [ID], { description: 'Global ids as served in `id` fields.' }) ids: string[], @Ctx() ctx: RegistryContext) {
     if (ids.length > MAX_PAGE_SIZE) throw badUserInput(`At most ${MAX_PAGE_SIZE} ids at once`, ['ids']);

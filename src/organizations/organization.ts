@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { CacheFor, EntityKey, MAX_AGE } from '../graphql/cache';
 import { Node } from '../graphql/node';
 import type { Localized } from '../graphql/language';
 
@@ -26,6 +27,8 @@ registerEnumType(OrganizationKind, {
 });
 
 @Entity('organizations')
+@EntityKey()
+@CacheFor(MAX_AGE.directory)
 @ObjectType('Organization', {
   implements: Node,
   description: 'A body that organizes programs or hosts sessions.',

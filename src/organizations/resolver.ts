@@ -1,6 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
 import type { SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
+import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { childConnection, rootConnection } from '../graphql/connections';
@@ -45,6 +46,7 @@ export class OrganizationResolver {
     return organizationBySlug(ctx).load(slug);
   }
 
+  @CacheFor(MAX_AGE.directory)
   @Query(() => OrganizationConnection, { description: 'Organizations, ordered by slug.' })
   async organizations(@Args() args: OrganizationsArgs, @Ctx() ctx: RegistryContext) {
     const where: SqlPart[] = [];

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
+import { CacheFor, EntityKey, MAX_AGE } from '../graphql/cache';
 import { Node } from '../graphql/node';
 import { DateScalar } from '../graphql/scalars';
 import type { Localized } from '../graphql/language';
@@ -36,6 +37,8 @@ export const PROGRAM_TYPE_NAME: Record<ProgramType, string> = {
  * order both in one statement; each GraphQL type shows its own columns.
  */
 @Entity('programs')
+@EntityKey()
+@CacheFor(MAX_AGE.programs)
 @InterfaceType('Program', {
   implements: Node,
   description: 'A forum or an internship: something people take part in, with dates, a place and organizers.',
@@ -103,6 +106,8 @@ export abstract class Program extends Node {
   searchText: string;
 }
 
+@EntityKey()
+@CacheFor(MAX_AGE.programs)
 @ObjectType('Forum', {
   implements: [Program, Node],
   description: 'A recurring event, such as an edition of the Azerbaijan-Russian Youth Forum.',
@@ -115,6 +120,8 @@ export class Forum extends Program {
   override year: number | null;
 }
 
+@EntityKey()
+@CacheFor(MAX_AGE.programs)
 @ObjectType('Internship', {
   implements: [Program, Node],
   description: 'A training programme run at a place for a group of participants.',
@@ -138,6 +145,7 @@ export class ProgramOrganizer {
 }
 
 @Entity('participant_origins')
+@CacheFor(MAX_AGE.programs)
 @ObjectType('ParticipantOrigin', { description: 'Where participants of an internship came from.' })
 export class ParticipantOrigin {
   @PrimaryColumn('integer', { name: 'program_id' })

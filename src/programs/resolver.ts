@@ -1,6 +1,7 @@
 import { Args, ArgsType, Arg, Ctx, Field, FieldResolver, Query, Resolver, Root, type ClassType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
+import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { childConnection, rootConnection } from '../graphql/connections';
 import { connectionType, ForwardPageArgs, PageArgs } from '../graphql/paging';
@@ -54,6 +55,7 @@ export class ProgramResolver {
     return programOfType(ctx, slug, ProgramType.FORUM);
   }
 
+  @CacheFor(MAX_AGE.programs)
   @Query(() => ForumConnection, { description: 'Forums, paged in either direction.' })
   forums(@Args(() => ProgramListArgs) args: ProgramListArgs, @Ctx() ctx: RegistryContext) {
     return listPrograms(ctx, args, ProgramType.FORUM);
@@ -64,11 +66,13 @@ export class ProgramResolver {
     return programOfType(ctx, slug, ProgramType.INTERNSHIP);
   }
 
+  @CacheFor(MAX_AGE.programs)
   @Query(() => InternshipConnection, { description: 'Internships, paged in either direction.' })
   internships(@Args(() => ProgramListArgs) args: ProgramListArgs, @Ctx() ctx: RegistryContext) {
     return listPrograms(ctx, args, ProgramType.INTERNSHIP);
   }
 
+  @CacheFor(MAX_AGE.programs)
   @Query(() => ProgramConnection, { description: 'Forums and internships together.' })
   programs(@Args(() => ForwardProgramListArgs) args: ForwardProgramListArgs, @Ctx() ctx: RegistryContext) {
     return listPrograms(ctx, args);

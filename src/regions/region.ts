@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { CacheFor, EntityKey, MAX_AGE } from '../graphql/cache';
 import { Node } from '../graphql/node';
 import type { Localized } from '../graphql/language';
 
@@ -22,6 +23,8 @@ registerEnumType(RegionKind, {
 });
 
 @Entity('regions')
+@EntityKey()
+@CacheFor(MAX_AGE.reference)
 @ObjectType('Region', {
   implements: Node,
   description: 'A place in the hierarchy CIS > country > subdivision or city.',

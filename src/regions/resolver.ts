@@ -1,5 +1,6 @@
 import { Args, ArgsType, Arg, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
+import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { rootConnection } from '../graphql/connections';
@@ -33,6 +34,7 @@ export class RegionResolver {
     return regionByCode(ctx).load(code);
   }
 
+  @CacheFor(MAX_AGE.reference)
   @Query(() => RegionConnection, { description: 'Regions, ordered by code.' })
   regions(@Args() args: RegionsArgs, @Ctx() ctx: RegistryContext) {
     const where: SqlPart[] = [];

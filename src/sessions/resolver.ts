@@ -1,6 +1,7 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
 import type { SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
+import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { rootConnection } from '../graphql/connections';
@@ -37,6 +38,7 @@ const ordering: Ordering = { name: 'RECORDED', key: 's.id', pk: 's.id', directio
 
 @Resolver(() => Session)
 export class SessionResolver {
+  @CacheFor(MAX_AGE.programs)
   @Query(() => SessionConnection, { description: 'Sessions of all programs, in the order they were recorded.' })
   async sessions(@Args() args: SessionsArgs, @Ctx() ctx: RegistryContext) {
     const where: SqlPart[] = [];

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { CacheFor, EntityKey, MAX_AGE } from '../graphql/cache';
 import { Node } from '../graphql/node';
 import { DateTimeScalar } from '../graphql/scalars';
 import type { Localized } from '../graphql/language';
@@ -31,6 +32,8 @@ registerEnumType(SessionKind, {
 });
 
 @Entity('sessions')
+@EntityKey()
+@CacheFor(MAX_AGE.programs)
 @ObjectType('Session', {
   implements: Node,
   description: 'One activity inside a program: a meeting, a lecture, group work, a visit.',
