@@ -155,9 +155,13 @@ describe('a gateway composes the registry with a study-visits subgraph over HTTP
     );
     expect(data.studyVisits.map((v: any) => [v.host.slug, v.host.region?.code ?? null])).toEqual(expected.map((e) => [e.slug, e.code]));
     expect(data.studyVisits[0].region).toEqual({ code: 'RU-OMS', name: 'Omsk region', climate: 'continental' });
-    // The gateway sends the registry one _entities fetch for all 100 hosts and their regions.
+    // Two _entities fetches, in parallel: all 100 hosts with their regions, and the visits' regions.
     const entityFetches = registryResponses.filter((r) => r.query.includes('_entities'));
-    expect(entityFetches).toHaveLength(1);
-    expect(entityFetches[0].sql.map((s) => /FROM (\w+)/.exec(s)![1])).toEqual(['organizations', 'regions']);
+    const tables = (fetch: { sql: string[] }) => fetch.sql.map((s) => /FROM (\w+)/.exec(s)![1]);
+    expect(entityFetches).toHaveLength(2);
+    const hosts = entityFetches.find((f) => f.query.includes('on Organization'))!;
+    expect(tables(hosts)).toEqual(['organizations', 'regions']);
+    expect((hosts.sql[0].match(/\?/g) ?? []).length).toBe(100);
+    expect(tables(entityFetches.find((f) => f.query.includes('on Region'))!)).toEqual(['regions']);
   });
 });
