@@ -74,6 +74,19 @@ export function buildCli(): Command {
       else process.stdout.write(sdl);
     });
 
+  schema
+    .command('check')
+    .description('Compare the schema with the last release; fail on a breaking change not recorded as intended.')
+    .option('--release <file>', 'SDL of the last release', 'schema/release.graphql')
+    .option('--intended <file>', 'breaking changes recorded as intended', 'schema/intended-changes.json')
+    .action(async (options: { release: string; intended: string }) => {
+      // Loaded here: the inspector is a development tool, not part of serving.
+      const { checkSchemaFiles } = await import('./graphql/stewardship');
+      const { ok, text } = await checkSchemaFiles(await printRegistrySchema(), path.resolve(options.release), path.resolve(options.intended));
+      console.log(text);
+      if (!ok) process.exitCode = 1;
+    });
+
   return program;
 }
 
