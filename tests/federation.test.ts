@@ -92,8 +92,9 @@ describe('a gateway composes the registry with a study-visits subgraph over HTTP
       schema: buildSubgraphSchema([
         {
           typeDefs: gql`
-            extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
+            extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@interfaceObject"])
             type Region @key(fields: "id") { id: ID! climate: String }
+            type Program @key(fields: "id") @interfaceObject { id: ID! visitCount: Int! }
             type Organization @key(fields: "id", resolvable: false) { id: ID! }
             type StudyVisit { number: Int! host: Organization! region: Region! }
             type Query { studyVisits: [StudyVisit!]! }
@@ -107,6 +108,7 @@ describe('a gateway composes the registry with a study-visits subgraph over HTTP
                 }),
             },
             Region: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, climate: climate[ref.id] ?? null }) },
+            Program: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, visitCount: ref.id.length }) },
           },
         },
       ]),
@@ -143,6 +145,14 @@ describe('a gateway composes the registry with a study-visits subgraph over HTTP
     const { data, errors } = await viaGateway('{ region(code: "AZ-BA") { code name climate } internship(slug: "baku-internship-2021") { location { name climate } } }');
     expect(errors).toBeUndefined();
     expect(data).toEqual({ region: { code: 'AZ-BA', name: 'Baku', climate: 'subtropical' }, internship: { location: { name: 'Baku', climate: 'subtropical' } } });
+  });
+
+  it('extends the Program interface from the other subgraph, for forums and internships alike', async () => {
+    const { data, errors } = await viaGateway('{ programs(first: 2, filter: { organizerSlug: "mirea" }) { nodes { __typename slug visitCount } } forum(slug: "azerbaijan-russian-youth-forum-2021") { visitCount } }');
+    expect(errors).toBeUndefined();
+    const [internship] = await registry.request<any, any>('{ internship(slug: "baku-internship-2021") { id } forum(slug: "azerbaijan-russian-youth-forum-2021") { id } }').then((r) => [r.data]);
+    expect(data.programs.nodes).toEqual([{ __typename: 'Internship', slug: 'baku-internship-2021', visitCount: internship.internship.id.length }]);
+    expect(data.forum.visitCount).toBe(internship.forum.id.length);
   });
 
   it('resolves 100 hosts of the other subgraph through the registry in two statements', async () => {
