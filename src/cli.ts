@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { createKey, listKeys, revokeKey, ROLES, type Role } from './auth/keys';
 import { ConfigError, loadConfig } from './config';
 import { openRegistryDatabase, printRegistrySchema, printSubgraphSdl } from './registry';
 import { serve } from './server';
@@ -60,6 +61,41 @@ export function buildCli(): Command {
         );
       }
       await db.close();
+    });
+
+  const keys = program.command('keys').description('API keys for writing (and reading, where reads are not public).');
+  keys
+    .command('create')
+    .description('Make a key; it is printed once and only its hash is stored.')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, (value: string) => {
+      if (!ROLES.includes(value as Role)) throw new InvalidArgumentError(`choose one of ${ROLES.join(', ')}`);
+      return value as Role;
+    })
+    .option('--label <text>', 'who or what the key is for')
+    .action(async (options: { role: Role; label?: string }) => {
+      const db = await openRegistryDatabase(loadConfig());
+      const created = await createKey(db, options.role, options.label ?? null);
+      console.log(created.key);
+      console.error(`key ${created.id} (${created.role}) created; it is shown only this once`);
+      await db.close();
+    });
+  keys
+    .command('list')
+    .description('List keys: id, prefix, role, label, when created and revoked.')
+    .action(async () => {
+      const db = await openRegistryDatabase(loadConfig());
+      for (const k of await listKeys(db)) console.log([k.id, k.prefix, k.role, k.label ?? '-', k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active'].join('\t'));
+      await db.close();
+    });
+  keys
+    .command('revoke <idOrPrefix>')
+    .description('Revoke a key by its id or printed prefix.')
+    .action(async (idOrPrefix: string) => {
+      const db = await openRegistryDatabase(loadConfig());
+      const revoked = await revokeKey(db, idOrPrefix);
+      await db.close();
+      if (!revoked) throw new Error(`no active key ${idOrPrefix}`);
+      console.log(`key ${idOrPrefix} revoked`);
     });
 
   const schema = program.command('schema').description('The GraphQL schema.');

@@ -13,6 +13,8 @@ export interface RegistryConfig {
   explain: boolean;
   production: boolean;
   introspection: boolean;
+  /** When false, queries need an API key too. */
+  publicRead: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       explain: flag(env.REGISTRY_EXPLAIN, false),
       production,
       introspection: flag(env.REGISTRY_INTROSPECTION, true),
+      publicRead: flag(env.REGISTRY_PUBLIC_READ, true),
     };
   } catch (error) {
     throw new ConfigError(`invalid configuration: ${(error as Error).message}`);

@@ -4,11 +4,12 @@ import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
+import { callerFor } from './auth/keys';
 import type { RegistryConfig } from './config';
 import type { Database } from './db/database';
 import { recordStatements, type StatementLog } from './db/explain';
 import { createContext, type RegistryContext } from './graphql/context';
-import { explainPlugin } from './graphql/plugins';
+import { explainPlugin, privateReadPlugin } from './graphql/plugins';
 import { servedSchema } from './registry';
 
 /** Requests larger than this are refused with 413 before they are parsed. */
@@ -67,7 +68,12 @@ export async function createApollo(config: RegistryConfig): Promise<ApolloServer
     hideSchemaDetailsFromClientErrors: config.production,
     stringifyResult: (value) => JSON.stringify(value),
     formatError,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ...(config.explain ? [explainPlugin()] : [])],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(config.explain ? [explainPlugin()] : []),
+      ...(config.publicRead ? [] : [privateReadPlugin()]),
+    ],
   });
   await apollo.start();
   return apollo;
@@ -101,7 +107,8 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     const run = () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () => createContext(db, { acceptLanguage: headers.get('accept-language'), statements }),
+        context: async () =>
+          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller: await callerFor(db, headers.get('authorization')) }),
       });
     const response = statements ? await recordStatements(statements, run) : await run();
     for (const [name, value] of response.headers) res.setHeader(name, value);

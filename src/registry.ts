@@ -5,11 +5,16 @@ import { printSchema, lexicographicSortSchema } from 'graphql';
 import type { RegistryConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
+import { Writes1732850000000 } from './db/migrations/1732850000000-writes';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
 import { entityReferences, NodeResolver } from './nodes/resolver';
 import { Organization } from './organizations/organization';
 import { OrganizationResolver } from './organizations/resolver';
 import { ParticipantOrigin, Program, ProgramOrganizer } from './programs/program';
+import { OrganizationMutations } from './organizations/mutations';
+import { ProgramMutations } from './programs/mutations';
+import { RegionMutations } from './regions/mutations';
+import { SessionMutations } from './sessions/mutations';
 import { ForumResolver, InternshipResolver, ParticipantOriginResolver, ProgramResolver } from './programs/resolver';
 import { Region } from './regions/region';
 import { RegionResolver } from './regions/resolver';
@@ -20,7 +25,7 @@ import { StatsResolver } from './stats/resolver';
 
 /** The registry's parts, in one table of contents. */
 export const entities = [Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session];
-export const migrations = [Initial1732800000000];
+export const migrations = [Initial1732800000000, Writes1732850000000];
 export const resolvers = [
   NodeResolver,
   RegionResolver,
@@ -32,6 +37,10 @@ export const resolvers = [
   SessionResolver,
   SearchResolver,
   StatsResolver,
+  ProgramMutations,
+  SessionMutations,
+  OrganizationMutations,
+  RegionMutations,
 ] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;
@@ -41,6 +50,8 @@ export function registrySchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({ resolvers, validate: false }).then((built) => {
     // type-graphql has no option for describing the root type itself.
     built.getQueryType()!.description = 'Reading the registry: records by key or global id, paged lists, search and statistics.';
+    const mutation = built.getMutationType();
+    if (mutation) mutation.description = 'Writing the registry: each mutation needs an API key whose role allows it, runs in one transaction, and answers the object with `userErrors`.';
     return built;
   });
   return schema;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -89,6 +90,7 @@ describe('a gateway composes the registry with a study-visits subgraph over HTTP
     const climate: Record<string, string> = { [toGlobalId('Region', baku)]: 'subtropical', [toGlobalId('Region', omsk)]: 'continental' };
     // A second team's service: it adds `climate` to Region and references Organization as a visit's host.
     const visitsServer = new ApolloServer({
+      plugins: [ApolloServerPluginInlineTraceDisabled()],
       schema: buildSubgraphSchema([
         {
           typeDefs: gql`

@@ -1,3 +1,4 @@
+import type { Caller } from '../auth/keys';
 import type { Database } from '../db/database';
 import type { StatementLog } from '../db/explain';
 import { parseAcceptLanguage } from './language';
@@ -14,14 +15,20 @@ export interface RegistryContext {
   today: string;
   /** Statements run so far, when explain is on. */
   statements?: StatementLog;
+  /** The API key's holder; undefined without a key, null for an unknown or revoked key. */
+  caller?: Caller | null;
 }
 
-export function createContext(db: Database, options: { acceptLanguage?: string | null; statements?: StatementLog; today?: string } = {}): RegistryContext {
+export function createContext(
+  db: Database,
+  options: { acceptLanguage?: string | null; statements?: StatementLog; today?: string; caller?: Caller | null } = {},
+): RegistryContext {
   return {
     db,
     loaders: new LoaderRegistry(db),
     languages: parseAcceptLanguage(options.acceptLanguage),
     today: options.today ?? new Date().toISOString().slice(0, 10),
     statements: options.statements,
+    caller: options.caller,
   };
 }

@@ -9,6 +9,11 @@ export class LoaderRegistry {
 
   constructor(readonly db: Database) {}
 
+  /** Forgets everything loaded, after a write changed it. */
+  clear(): void {
+    this.loaders.clear();
+  }
+
   use<K, V>(name: string, create: (db: Database) => DataLoader<K, V>): DataLoader<K, V> {
     let loader = this.loaders.get(name) as DataLoader<K, V> | undefined;
     if (!loader) {

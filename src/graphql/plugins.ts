@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import type { RegistryContext } from './context';
 
 /** With explain on, each response carries the SQL its request ran, in order. */
@@ -10,6 +11,22 @@ export function explainPlugin(): ApolloServerPlugin<RegistryContext> {
           if (response.body.kind !== 'single' || !contextValue.statements) return;
           const result = response.body.singleResult;
           result.extensions = { ...result.extensions, explain: { sql: [...contextValue.statements] } };
+        },
+      };
+    },
+  };
+}
+
+/** With REGISTRY_PUBLIC_READ=false, reading needs a valid key too (any role). */
+export function privateReadPlugin(): ApolloServerPlugin<RegistryContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation }) {
+          if (operation?.operation !== 'query' || contextValue.caller) return;
+          throw new GraphQLError(contextValue.caller === null ? 'The API key is unknown or revoked' : 'Reading this registry needs an API key: send `Authorization: Bearer <key>`', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
         },
       };
     },
