@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { limitsFromEnv, type GuardLimits } from './guard/limits';
 
 /** Everything the registry reads from its environment, read and checked once. */
 export interface RegistryConfig {
@@ -15,6 +16,9 @@ export interface RegistryConfig {
   introspection: boolean;
   /** When false, queries need an API key too. */
   publicRead: boolean;
+  /** Refuse hostile queries (depth, cost, aliases, batches, rates): on in production, or with REGISTRY_GUARD=1. */
+  guard: boolean;
+  limits: GuardLimits;
 }
 
 export class ConfigError extends Error {}
@@ -47,8 +51,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       production,
       introspection: flag(env.REGISTRY_INTROSPECTION, true),
       publicRead: flag(env.REGISTRY_PUBLIC_READ, true),
+      guard: flag(env.REGISTRY_GUARD, production),
+      limits: limitsFromEnv(env, (message) => {
+        throw new ConfigError(message);
+      }),
     };
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`invalid configuration: ${(error as Error).message}`);
   }
 }

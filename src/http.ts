@@ -10,10 +10,11 @@ import type { Database } from './db/database';
 import { recordStatements, type StatementLog } from './db/explain';
 import { createContext, type RegistryContext } from './graphql/context';
 import { explainPlugin, privateReadPlugin } from './graphql/plugins';
+import { costLimitPlugin } from './guard/plugin';
+import { RateLimiter } from './guard/rate-limit';
+import { documentLimitRules } from './guard/rules';
 import { servedSchema } from './registry';
 
-/** Requests larger than this are refused with 413 before they are parsed. */
-const MAX_BODY_BYTES = 1_000_000;
 
 export interface RunningServer {
   url: string;
@@ -27,16 +28,16 @@ class BodyTooLarge extends Error {}
  * Reads a body up to the limit. Past it, the rest is drained unbuffered so the
  * client can read its 413; a client that keeps sending far beyond is cut off.
  */
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      else if (size > 10 * MAX_BODY_BYTES) req.destroy();
+      if (size <= maxBytes) chunks.push(chunk);
+      else if (size > Math.max(10 * maxBytes, 16_000_000)) req.destroy();
     });
-    req.on('end', () => (size > MAX_BODY_BYTES ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('end', () => (size > maxBytes ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -67,12 +68,15 @@ export async function createApollo(config: RegistryConfig): Promise<ApolloServer
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
     stringifyResult: (value) => JSON.stringify(value),
+    allowBatchedHttpRequests: true,
+    ...(config.guard ? { validationRules: documentLimitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } } : {}),
     formatError,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ...(config.explain ? [explainPlugin()] : []),
       ...(config.publicRead ? [] : [privateReadPlugin()]),
+      ...(config.guard ? [costLimitPlugin<RegistryContext>(config.limits)] : []),
     ],
   });
   await apollo.start();
@@ -83,23 +87,37 @@ export async function createApollo(config: RegistryConfig): Promise<ApolloServer
 export async function startHttpServer(config: RegistryConfig, db: Database, port = config.port): Promise<RunningServer> {
   const apollo = await createApollo(config);
 
+  const rates = new RateLimiter();
+  const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+    sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+
   async function graphql(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    const caller = await callerFor(db, headers.get('authorization'));
+    if (config.guard) {
+      // Key holders are counted by key, everyone else by address; an unknown key counts as its address.
+      const limited = caller ? rates.take(`key:${caller.keyId}`, config.limits.perKeyPerMinute) : rates.take(`address:${req.socket.remoteAddress}`, config.limits.perAddressPerMinute);
+      if (!limited.allowed) {
+        return refuse(res, 429, 'RATE_LIMITED', `Too many requests; try again in ${limited.retryAfterSeconds} s`, { 'retry-after': String(limited.retryAfterSeconds) });
+      }
+    }
     let body: unknown;
     if (req.method === 'POST') {
-      const text = await readBody(req);
+      const text = await readBody(req, config.limits.maxBodyBytes);
       if ((headers.get('content-type') ?? '').includes('application/json')) {
         try {
           body = text ? JSON.parse(text) : undefined;
         } catch {
-          sendJson(res, 400, { errors: [{ message: 'The request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
-          return;
+          return refuse(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON');
         }
       } else {
         body = text;
+      }
+      if (Array.isArray(body) && body.length > config.limits.maxBatch) {
+        return refuse(res, 400, 'BATCH_TOO_LARGE', `A batch may hold at most ${config.limits.maxBatch} operations; this one holds ${body.length}`);
       }
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
@@ -108,7 +126,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
         context: async () =>
-          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller: await callerFor(db, headers.get('authorization')) }),
+          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller }),
       });
     const response = statements ? await recordStatements(statements, run) : await run();
     for (const [name, value] of response.headers) res.setHeader(name, value);
@@ -140,10 +158,10 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     route(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof BodyTooLarge) {
-        return sendJson(res, 413, { errors: [{ message: `The request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, { connection: 'close' });
+        return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${config.limits.maxBodyBytes} bytes`, { connection: 'close' });
       }
       console.error(error);
-      sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     });
   });
   await new Promise<void>((resolve, reject) => {
