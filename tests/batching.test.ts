@@ -22,7 +22,7 @@ function countNested(data: DashboardQuery) {
   return { forums: forums.length, internships: internships.length, sessions: sessions.length, hosts: sessions.filter((s) => s.host).length };
 }
 
-/** Removes from `longer` the items of `shorter` in order; returns what is left, or null if `shorter` is not a subsequence. */
+/** Removes from sorted `longer` the items of sorted `shorter`; returns what is left, or null if `shorter` is not contained. */
 function leftOver(longer: string[], shorter: string[]): string[] | null {
   const rest: string[] = [];
   let i = 0;
@@ -43,8 +43,9 @@ describe('a dashboard query costs the same few statements however wide its page'
     expect(countNested(wide.data!)).toMatchObject({ forums: 50, internships: 250, sessions: 1250 });
     expect(countNested(wide.data!).hosts).toBeGreaterThan(500);
 
-    const narrowSql = shape(narrow.extensions!.explain!.sql);
-    const wideSql = shape(wide.extensions!.explain!.sql);
+    // Statements of one level go out together; within a level their order may vary with the driver, so compare as multisets.
+    const narrowSql = shape(narrow.extensions!.explain!.sql).sort();
+    const wideSql = shape(wide.extensions!.explain!.sql).sort();
     expect(narrowSql).toEqual([
       'read programs', // the page of forums
       'count programs', // forums.totalCount
@@ -57,7 +58,7 @@ describe('a dashboard query costs the same few statements however wide its page'
       'read regions', // origin regions and location parents
       'read organizations', // session hosts
       'read regions', // hosts' regions
-    ]);
+    ].sort());
     // The wide page runs the same statements, save region reads the request's cache already answered.
     const skipped = leftOver(narrowSql, wideSql);
     expect(skipped).not.toBeNull();

@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import Sqlite from 'better-sqlite3';
-import { migrations } from '../src/registry';
+import { loadConfig } from '../src/config';
+import { migrations, openRegistryDatabase } from '../src/registry';
+import { dumpTables, freshDatabase } from './support/registry';
 
 const root = path.join(__dirname, '..');
 const bin = path.join(root, 'bin', 'registry');
@@ -12,47 +12,46 @@ function registry(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
 }
 
-function dump(file: string): Record<string, unknown[]> {
-  const db = new Sqlite(file, { readonly: true });
+/** Every row, read through the registry's own connection to whichever database the CLI wrote. */
+async function dump(env: Record<string, string>): Promise<Record<string, unknown[]>> {
+  const db = await openRegistryDatabase(loadConfig(env), { migrate: false });
   try {
-    const tables = ['regions', 'organizations', 'programs', 'program_organizers', 'participant_origins', 'sessions'];
-    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()]));
+    return await dumpTables(db);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
 describe('the registry command line', () => {
-  let dataDir: string;
-  beforeEach(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-cli-'));
+  let env: Record<string, string>;
+  let drop: () => Promise<void>;
+  beforeEach(async () => {
+    ({ env, drop } = await freshDatabase());
   });
-  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(() => drop());
 
-  it('migrates, then seeds idempotently: a second seed changes nothing', () => {
-    const env = { REGISTRY_DATA_DIR: dataDir };
+  it('migrates, then seeds idempotently: a second seed changes nothing', async () => {
     const migrate = registry(['migrate'], env);
     expect(migrate.stderr).toBe('');
     expect(migrate.stdout).toContain(`database schema up to date (${migrations.length} migrations applied)`);
     const first = registry(['seed'], env);
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('seeded 9 regions, 4 organizations, 2 programs, 9 sessions');
-    const before = dump(path.join(dataDir, 'registry.sqlite'));
+    const before = await dump(env);
     expect(registry(['seed'], env).status).toBe(0);
-    expect(dump(path.join(dataDir, 'registry.sqlite'))).toEqual(before);
+    expect(await dump(env)).toEqual(before);
   });
 
-  it('generates the same synthetic set every time it is asked', () => {
-    const env = { REGISTRY_DATA_DIR: dataDir };
+  it('generates the same synthetic set every time it is asked', async () => {
     const first = registry(['seed', '--synthetic', 'small'], env);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/synthetic small: 150 regions, 400 organizations, 60 forums, 300 internships, 3000 sessions/);
-    const before = dump(path.join(dataDir, 'registry.sqlite'));
+    const before = await dump(env);
     expect(registry(['seed', '--synthetic', 'small'], env).status).toBe(0);
-    const after = dump(path.join(dataDir, 'registry.sqlite'));
+    const after = await dump(env);
     const strip = (rows: unknown[]) => rows.map((r) => ({ ...(r as object), id: undefined, program_id: undefined, organization_id: undefined, region_id: undefined, parent_id: undefined, forum_id: undefined, location_id: undefined, host_id: undefined }));
     for (const table of Object.keys(before)) expect(strip(after[table])).toEqual(strip(before[table]));
-    expect((before.programs as Array<{ synthetic: number }>).filter((p) => p.synthetic).length).toBe(360);
+    expect((before.programs as Array<{ synthetic: unknown }>).filter((p) => Boolean(p.synthetic)).length).toBe(360);
     expect(registry(['seed', '--synthetic', 'huge'], env).stderr).toContain('choose one of small, medium, large');
   });
 
@@ -63,13 +62,13 @@ describe('the registry command line', () => {
   });
 
   it('stops on a bad setting with one clear line', () => {
-    const result = registry(['serve'], { REGISTRY_DATA_DIR: dataDir, PORT: 'forty' });
+    const result = registry(['serve'], { ...env, PORT: 'forty' });
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe('registry: PORT must be a number from 0 to 65535, got "forty"');
   });
 
   it('serves a fresh checkout seeded on first start, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'serve'], { cwd: root, env: { ...process.env, REGISTRY_DATA_DIR: dataDir, PORT: '0' } });
+    const child = spawn(process.execPath, [bin, 'serve'], { cwd: root, env: { ...process.env, ...env, PORT: '0' } });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';

@@ -243,7 +243,12 @@ describe('deleting what is still referenced is refused unless asked to detach', 
 describe('a write that fails halfway leaves nothing behind', () => {
   it('rolls back the program when writing its origins fails', async () => {
     // A trigger stands in for a failure the validation cannot foresee (a full disk, a lost connection).
-    await registry.db.query(`CREATE TRIGGER fail_origin BEFORE INSERT ON participant_origins WHEN NEW.count = 13 BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`);
+    if (registry.db.dialect === 'postgres') {
+      await registry.db.query(`CREATE FUNCTION fail_origin() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated failure'; END $$ LANGUAGE plpgsql`);
+      await registry.db.query('CREATE TRIGGER fail_origin BEFORE INSERT ON participant_origins FOR EACH ROW WHEN (NEW.count = 13) EXECUTE FUNCTION fail_origin()');
+    } else {
+      await registry.db.query(`CREATE TRIGGER fail_origin BEFORE INSERT ON participant_origins WHEN NEW.count = 13 BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`);
+    }
     const original = console.error;
     console.error = () => {};
     try {
@@ -253,14 +258,14 @@ describe('a write that fails halfway leaves nothing behind', () => {
       expect(response.errors![0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     } finally {
       console.error = original;
-      await registry.db.query('DROP TRIGGER fail_origin');
+      await registry.db.query(registry.db.dialect === 'postgres' ? 'DROP TRIGGER fail_origin ON participant_origins' : 'DROP TRIGGER fail_origin');
     }
   });
 });
 
 describe('operators manage keys from the command line', () => {
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, [path.join(__dirname, '..', 'bin', 'registry'), 'keys', ...args], { env: { ...process.env, REGISTRY_DATA_DIR: registry.dataDir }, encoding: 'utf8' });
+    spawnSync(process.execPath, [path.join(__dirname, '..', 'bin', 'registry'), 'keys', ...args], { env: { ...process.env, ...registry.env }, encoding: 'utf8' });
 
   it('prints a new key once, stores only its hash, lists it and revokes it', async () => {
     const created = cli(['create', '--role', 'editor', '--label', 'dashboard team']);

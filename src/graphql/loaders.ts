@@ -1,13 +1,61 @@
 import DataLoader from 'dataloader';
-import type { Database, SqlPart, Params } from '../db/database';
+import { Database, type SqlPart, type Params } from '../db/database';
 import type { Table } from '../db/table';
 import type { Ordering, PageRequest, Position, SortedRow } from './paging';
+
+/**
+ * The database as one request's loaders see it. Their batches wait until none
+ * of the request's loader statements is in flight, then go out together:
+ * every level of a nested query is batched whole, whichever order the
+ * database answers in, so the statement count depends only on the query.
+ */
+export class RequestDatabase extends Database {
+  private inFlight = 0;
+  private queue: Array<() => void> = [];
+  private flushing = false;
+
+  constructor(base: Database) {
+    super(base.dataSource);
+  }
+
+  override async query<T = Record<string, unknown>>(sql: string, values: readonly unknown[] = []): Promise<T[]> {
+    this.inFlight++;
+    try {
+      return await super.query<T>(sql, values);
+    } finally {
+      this.inFlight--;
+      this.flushWhenIdle();
+    }
+  }
+
+  /** DataLoader's batchScheduleFn. */
+  readonly schedule = (dispatch: () => void): void => {
+    this.queue.push(dispatch);
+    this.flushWhenIdle();
+  };
+
+  private flushWhenIdle(): void {
+    if (this.inFlight > 0 || this.flushing || !this.queue.length) return;
+    this.flushing = true;
+    // After the microtasks of the answers that just arrived, so every resolver they wake has asked.
+    setImmediate(() => {
+      this.flushing = false;
+      if (this.inFlight > 0) return;
+      const ready = this.queue;
+      this.queue = [];
+      for (const dispatch of ready) dispatch();
+    });
+  }
+}
 
 /** Keeps the loaders of one request; they are created on first use and die with the request. */
 export class LoaderRegistry {
   private readonly loaders = new Map<string, DataLoader<unknown, unknown>>();
+  readonly db: RequestDatabase;
 
-  constructor(readonly db: Database) {}
+  constructor(db: Database) {
+    this.db = new RequestDatabase(db);
+  }
 
   /** Forgets everything loaded, after a write changed it. */
   clear(): void {
@@ -38,12 +86,10 @@ export interface ChildSource<T> extends Source<T> {
   parent: string;
 }
 
-/**
- * Batches are dispatched once the microtask queue has drained, not on the next
- * tick: every resolver of a level has asked by then, so a request's statement
- * count depends on its shape, not on the order in which promises settled.
- */
-const BATCH_OPTIONS = { maxBatchSize: 5000, batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) };
+/** Batches go out when the request's database is idle (see RequestDatabase); outside a request, after the microtasks. */
+function batchOptions(db: Database) {
+  return { maxBatchSize: 5000, batchScheduleFn: db instanceof RequestDatabase ? db.schedule : (dispatch: () => void) => setImmediate(dispatch) };
+}
 
 function fromClause(source: Source<unknown>, params: Params): string {
   if (typeof source.from === 'function') return source.from(params);
@@ -108,7 +154,7 @@ export function recordsByKey<K extends string | number, T>(db: Database, source:
       for (const raw of rows) found.set(raw.__key, source.table.decode(raw));
       return keys.map((k) => found.get(k) ?? null);
     },
-    BATCH_OPTIONS,
+    batchOptions(db),
   );
 }
 
@@ -119,7 +165,7 @@ export function childrenByParent<T>(db: Database, source: ChildSource<T>, orderB
       const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${source.parent} AS "__parent" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`], p)} ORDER BY ${orderBy}`);
       return byParent(rows.map((r) => source.table.decode(r) as T & { __parent: unknown }), parents);
     },
-    BATCH_OPTIONS,
+    batchOptions(db),
   );
 }
 
@@ -138,7 +184,7 @@ export function childPagesByParent<T>(db: Database, source: ChildSource<T>, orde
       });
       return byParent(rows.map((r) => source.table.decode(r) as SortedRow<T> & { __parent: unknown }), parents);
     },
-    BATCH_OPTIONS,
+    batchOptions(db),
   );
 }
 
@@ -150,6 +196,6 @@ export function childCountsByParent(db: Database, source: ChildSource<unknown>):
       const counts = new Map(rows.map((r) => [Number(r.parent), Number(r.n)]));
       return parents.map((parent) => counts.get(parent) ?? 0);
     },
-    BATCH_OPTIONS,
+    batchOptions(db),
   );
 }

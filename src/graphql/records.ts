@@ -2,12 +2,12 @@ import type { Database } from '../db/database';
 import { entityTable, type Table } from '../db/table';
 import { toGlobalId } from './ids';
 
-const cache = new WeakMap<Database, Map<Function, Table<unknown>>>();
+const cache = new WeakMap<object, Map<Function, Table<unknown>>>();
 
-/** Tables are derived from metadata once per database, not per request. */
+/** Tables are derived from metadata once per data source, not per request. */
 function cached<T>(db: Database, entity: Function, make: () => Table<T>): Table<T> {
-  let tables = cache.get(db);
-  if (!tables) cache.set(db, (tables = new Map()));
+  let tables = cache.get(db.dataSource);
+  if (!tables) cache.set(db.dataSource, (tables = new Map()));
   let table = tables.get(entity) as Table<T> | undefined;
   if (!table) tables.set(entity, (table = make()) as Table<unknown>);
   return table;

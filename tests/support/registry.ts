@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { print } from 'graphql';
+import { Client } from 'pg';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type RegistryConfig } from '../../src/config';
 import type { Database } from '../../src/db/database';
@@ -23,6 +24,8 @@ export interface TestRegistry {
   db: Database;
   config: RegistryConfig;
   dataDir: string;
+  /** The environment that points the CLI at this registry's database. */
+  env: Record<string, string>;
   /** Sends a typed operation (or a query string) over HTTP, as a client would. */
   request<T, V>(document: TypedDocumentNode<T, V> | string, variables?: V, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
@@ -34,10 +37,41 @@ export interface TestRegistryOptions {
   env?: Record<string, string>;
 }
 
-/** A real registry on a real SQLite file in a fresh folder, served over real HTTP on a free port. */
-export async function startTestRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
+let databases = 0;
+
+/**
+ * A fresh database for one test registry: a SQLite file in a new folder, or,
+ * when TEST_DATABASE_URL names a PostgreSQL server, a new database there.
+ */
+export async function freshDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-test-'));
-  const config = loadConfig({ REGISTRY_DATA_DIR: dataDir, PORT: '0', REGISTRY_EXPLAIN: options.explain ? '1' : '0', ...options.env });
+  const removeDir = async () => fs.rmSync(dataDir, { recursive: true, force: true });
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) return { env: { REGISTRY_DATA_DIR: dataDir }, drop: removeDir };
+  const name = `registry_test_${process.pid}_${++databases}_${Date.now().toString(36)}`;
+  const client = new Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    env: { REGISTRY_DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    async drop() {
+      const c = new Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      await removeDir();
+    },
+  };
+}
+
+/** A real registry on a real database, served over real HTTP on a free port. */
+export async function startTestRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
+  const database = await freshDatabase();
+  const dataDir = database.env.REGISTRY_DATA_DIR;
+  const config = loadConfig({ ...database.env, PORT: '0', REGISTRY_EXPLAIN: options.explain ? '1' : '0', ...options.env });
   const db = await openRegistryDatabase(config);
   await loadSeeds(db);
   if (options.synthetic) await generateSynthetic(db, options.synthetic);
@@ -47,6 +81,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     db,
     config,
     dataDir,
+    env: database.env,
     async request(document, variables, headers = {}) {
       const query = typeof document === 'string' ? document : print(document);
       const response = await fetch(server.url, {
@@ -60,7 +95,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     async stop() {
       await server.close();
       await db.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

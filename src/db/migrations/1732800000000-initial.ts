@@ -19,12 +19,14 @@ export class Initial1732800000000 implements MigrationInterface {
   name = 'Initial1732800000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // Sort keys compare byte by byte on both databases, whatever locale a PostgreSQL server was created with.
+    const collation = q.connection.options.type === 'postgres' ? 'C' : undefined;
     await q.createTable(
       new Table({
         name: 'regions',
         columns: [
           pk,
-          { name: 'code', type: 'varchar', length: '32', isUnique: true },
+          { name: 'code', type: 'varchar', length: '32', isUnique: true, collation },
           { name: 'name', type: 'text' },
           { name: 'kind', type: 'varchar', length: '20' },
           { name: 'parent_id', type: 'integer', isNullable: true },
@@ -40,7 +42,7 @@ export class Initial1732800000000 implements MigrationInterface {
         name: 'organizations',
         columns: [
           pk,
-          { name: 'slug', type: 'varchar', length: '100', isUnique: true },
+          { name: 'slug', type: 'varchar', length: '100', isUnique: true, collation },
           { name: 'name', type: 'text' },
           { name: 'kind', type: 'varchar', length: '20' },
           { name: 'region_id', type: 'integer', isNullable: true },
@@ -57,9 +59,9 @@ export class Initial1732800000000 implements MigrationInterface {
         columns: [
           pk,
           { name: 'type', type: 'varchar', length: '16' },
-          { name: 'slug', type: 'varchar', length: '120', isUnique: true },
+          { name: 'slug', type: 'varchar', length: '120', isUnique: true, collation },
           { name: 'title', type: 'text' },
-          { name: 'title_sort', type: 'varchar', length: '300' },
+          { name: 'title_sort', type: 'varchar', length: '300', collation },
           { name: 'description', type: 'text', isNullable: true },
           { name: 'starts_on', type: 'varchar', length: '10', isNullable: true },
           { name: 'ends_on', type: 'varchar', length: '10', isNullable: true },
