@@ -86,8 +86,12 @@ export interface ChildSource<T> extends Source<T> {
   parent: string;
 }
 
+/** REGISTRY_LOADERS=off turns batching and caching off: one statement per parent, the naive baseline benchmarks measure against. */
+const NAIVE = process.env.REGISTRY_LOADERS === 'off';
+
 /** Batches go out when the request's database is idle (see RequestDatabase); outside a request, after the microtasks. */
 function batchOptions(db: Database) {
+  if (NAIVE) return { maxBatchSize: 1, cache: false };
   return { maxBatchSize: 5000, batchScheduleFn: db instanceof RequestDatabase ? db.schedule : (dispatch: () => void) => setImmediate(dispatch) };
 }
 
