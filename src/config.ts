@@ -19,6 +19,12 @@ export interface RegistryConfig {
   /** Refuse hostile queries (depth, cost, aliases, batches, rates): on in production, or with REGISTRY_GUARD=1. */
   guard: boolean;
   limits: GuardLimits;
+  /** Redis shared by replicas for persisted queries and cached responses; in-process memory without it. */
+  redisUrl?: string;
+  /** Prefix of every Redis key, so registries can share one Redis. */
+  cachePrefix: string;
+  /** Serve repeated queries from the response cache (never with explain on, which must show real statements). */
+  responseCache: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -41,6 +47,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
     throw new ConfigError('DATABASE_URL must be a postgres:// URL (unset it for the embedded SQLite file)');
   }
   const production = env.NODE_ENV === 'production';
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL');
   try {
     return {
       port,
@@ -52,6 +60,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       introspection: flag(env.REGISTRY_INTROSPECTION, true),
       publicRead: flag(env.REGISTRY_PUBLIC_READ, true),
       guard: flag(env.REGISTRY_GUARD, production),
+      redisUrl,
+      cachePrefix: env.REGISTRY_CACHE_PREFIX || 'registry:',
+      responseCache: flag(env.REGISTRY_RESPONSE_CACHE, true) && !flag(env.REGISTRY_EXPLAIN, false),
       limits: limitsFromEnv(env, (message) => {
         throw new ConfigError(message);
       }),

@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
+import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { GraphQLFormattedError } from 'graphql';
 import { callerFor } from './auth/keys';
 import type { RegistryConfig } from './config';
 import type { Database } from './db/database';
 import { recordStatements, type StatementLog } from './db/explain';
 import { createContext, type RegistryContext } from './graphql/context';
+import { createSharedCache, type SharedCache } from './cache/shared';
 import { explainPlugin, privateReadPlugin } from './graphql/plugins';
 import { costLimitPlugin } from './guard/plugin';
 import { RateLimiter } from './guard/rate-limit';
@@ -61,8 +63,11 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code } };
 }
 
-export async function createApollo(config: RegistryConfig): Promise<ApolloServer<RegistryContext>> {
+export async function createApollo(config: RegistryConfig, shared: SharedCache): Promise<ApolloServer<RegistryContext>> {
   const apollo = new ApolloServer<RegistryContext>({
+    // Persisted queries and cached responses live here: Redis when REDIS_URL is set, so replicas share them.
+    cache: shared.store,
+    persistedQueries: { ttl: 24 * 3600 },
     schema: await servedSchema(),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
@@ -77,6 +82,10 @@ export async function createApollo(config: RegistryConfig): Promise<ApolloServer
       ...(config.explain ? [explainPlugin()] : []),
       ...(config.publicRead ? [] : [privateReadPlugin()]),
       ...(config.guard ? [costLimitPlugin<RegistryContext>(config.limits)] : []),
+      // Keyed by the languages asked for and by the write generation: a write through any replica retires every cached response.
+      ...(config.responseCache
+        ? [responseCachePlugin<RegistryContext>({ extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await shared.generation() }) })]
+        : []),
     ],
   });
   await apollo.start();
@@ -85,7 +94,9 @@ export async function createApollo(config: RegistryConfig): Promise<ApolloServer
 
 /** Serves GraphQL at /graphql and the health probes on one HTTP server. */
 export async function startHttpServer(config: RegistryConfig, db: Database, port = config.port): Promise<RunningServer> {
-  const apollo = await createApollo(config);
+  const shared = createSharedCache(config.redisUrl, config.cachePrefix);
+  const apollo = await createApollo(config, shared);
+  const afterWrite = () => shared.bumpGeneration();
 
   const rates = new RateLimiter();
   const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
@@ -126,10 +137,12 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
         context: async () =>
-          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller }),
+          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite }),
       });
     const response = statements ? await recordStatements(statements, run) : await run();
     for (const [name, value] of response.headers) res.setHeader(name, value);
+    // Answers depend on Accept-Language; shared caches must keep them apart.
+    res.setHeader('vary', [res.getHeader('vary'), 'accept-language'].filter(Boolean).join(', '));
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
@@ -177,6 +190,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       server.closeIdleConnections();
       await closed;
       await apollo.stop();
+      await shared.close();
     },
   };
 }

@@ -17,11 +17,13 @@ export interface RegistryContext {
   statements?: StatementLog;
   /** The API key's holder; undefined without a key, null for an unknown or revoked key. */
   caller?: Caller | null;
+  /** Called after a write commits, so no replica serves a response cached before it. */
+  afterWrite?: () => Promise<void>;
 }
 
 export function createContext(
   db: Database,
-  options: { acceptLanguage?: string | null; statements?: StatementLog; today?: string; caller?: Caller | null } = {},
+  options: { acceptLanguage?: string | null; statements?: StatementLog; today?: string; caller?: Caller | null; afterWrite?: () => Promise<void> } = {},
 ): RegistryContext {
   return {
     db,
@@ -30,5 +32,6 @@ export function createContext(
     today: options.today ?? new Date().toISOString().slice(0, 10),
     statements: options.statements,
     caller: options.caller,
+    afterWrite: options.afterWrite,
   };
 }

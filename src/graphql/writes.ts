@@ -161,6 +161,7 @@ export async function runWrite<T>(ctx: RegistryContext, role: Role, work: (scope
       return value;
     });
     ctx.loaders.clear();
+    await ctx.afterWrite?.();
     return { result, userErrors: [] };
   } catch (error) {
     if (error instanceof Rejected) return { result: null, userErrors: error.errors };
