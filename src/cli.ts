@@ -6,6 +6,7 @@ import { createKey, listKeys, revokeKey, ROLES, type Role } from './auth/keys';
 import { ConfigError, loadConfig } from './config';
 import { openRegistryDatabase, printRegistrySchema, printSubgraphSdl } from './registry';
 import { serve } from './server';
+import { exportRegistry, importRegistry } from './transfer';
 import { loadSeeds } from '../seeds/loader';
 import { generateSynthetic, SYNTHETIC_SIZES, type SyntheticSize } from '../seeds/synthetic';
 
@@ -61,6 +62,31 @@ export function buildCli(): Command {
         );
       }
       await db.close();
+    });
+
+  program
+    .command('export <file>')
+    .description('Write the whole registry as JSON lines ("-" for standard output), to import into another database.')
+    .action(async (file: string) => {
+      const db = await openRegistryDatabase(loadConfig());
+      const out = file === '-' ? process.stdout : fs.createWriteStream(path.resolve(file));
+      const counts = await exportRegistry(db, (line) => out.write(`${line}\n`));
+      if (out !== process.stdout) await new Promise((resolve) => (out as fs.WriteStream).end(resolve));
+      console.error(`exported ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+      await db.close();
+    });
+
+  program
+    .command('import <file>')
+    .description('Load an export into this (empty) registry, keeping every id.')
+    .action(async (file: string) => {
+      const db = await openRegistryDatabase(loadConfig());
+      try {
+        const counts = await importRegistry(db, path.resolve(file));
+        console.log(`imported ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+      } finally {
+        await db.close();
+      }
     });
 
   const keys = program.command('keys').description('API keys for writing (and reading, where reads are not public).');
