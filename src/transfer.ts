@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
-import type { Database, SqlRunner } from './db/database';
+import type { Database } from './db/database';
+import { insertRow, updateRow } from './db/rows';
 
 /** Every table, parents before children; self-references are filled in a second pass. */
 const TABLES: Array<{ name: string; key: string; later?: string[] }> = [
@@ -37,11 +38,6 @@ export async function exportRegistry(db: Database, write: (line: string) => void
   return counts;
 }
 
-async function insertRow(tx: SqlRunner, table: string, row: Record<string, unknown>): Promise<void> {
-  const columns = Object.keys(row);
-  await tx.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, Object.values(row));
-}
-
 /**
  * Loads an export into an empty registry in one transaction, keeping every
  * id, so global ids and cursors stay valid across databases.
@@ -75,8 +71,7 @@ export async function importRegistry(db: Database, file: string): Promise<Record
       counts[spec.name] = (counts[spec.name] ?? 0) + 1;
     }
     for (const { table, id, values } of deferred) {
-      const columns = Object.keys(values);
-      await tx.query(`UPDATE ${table} SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${columns.length + 1}`, [...Object.values(values), id]);
+      await updateRow(tx, table, Number(id), values);
     }
     if (tx.dialect === 'postgres') {
       // Explicit ids do not move PostgreSQL's sequences; new records must continue after the imported ones.

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { roleAllows, type Role } from '../auth/keys';
 import type { SqlRunner } from '../db/database';
+import { insertRow, updateRow } from '../db/rows';
 import type { RegistryContext } from './context';
 import type { Localized } from './language';
 
@@ -170,6 +171,19 @@ export async function runWrite<T>(ctx: RegistryContext, role: Role, work: (scope
     }
     throw error;
   }
+}
+
+/**
+ * Writes a record's changed columns, stamping when and by which key: an
+ * update when `id` is given, otherwise an insert. Returns the record's id.
+ */
+export async function saveRecord(scope: WriteScope, table: string, id: number | null, values: Record<string, unknown>): Promise<number> {
+  const stamped = { ...values, updated_at: scope.now, updated_by_key_id: scope.keyId };
+  if (id !== null) {
+    await updateRow(scope.tx, table, id, stamped);
+    return id;
+  }
+  return (await insertRow(scope.tx, table, { ...stamped, created_at: scope.now, created_by_key_id: scope.keyId, synthetic: false }, 'id'))!;
 }
 
 /** Stops a write early once its errors make going on pointless (nothing is written). */

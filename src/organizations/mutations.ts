@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
-import { LocalizedInput, runWrite, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { DeletePayload } from '../programs/mutations';
 import { searchText } from '../search/fold';
 import { organizationById } from './loaders';
@@ -49,7 +49,7 @@ export class OrganizationPayload {
 }
 
 async function saveOrganization(scope: WriteScope, input: OrganizationFields, existingId: number | null): Promise<number> {
-  const { tx, errors, keyId, now } = scope;
+  const { tx, errors } = scope;
   const refs = new References(tx, errors);
   const creating = existingId === null;
   if (creating || input.slug !== undefined) {
@@ -61,20 +61,12 @@ async function saveOrganization(scope: WriteScope, input: OrganizationFields, ex
   const regionId = await refs.region(['input', 'regionCode'], input.regionCode);
   stopIfInvalid(errors);
 
-  const values: Record<string, unknown> = { updated_at: now, updated_by_key_id: keyId };
+  const values: Record<string, unknown> = {};
   if (input.slug != null) values.slug = input.slug;
   if (name !== undefined) Object.assign(values, { name: JSON.stringify(name), search_text: searchText(name) });
   if (input.kind != null) values.kind = input.kind;
   if (regionId !== undefined) values.region_id = regionId;
-  const columns = Object.keys(values);
-  if (existingId !== null) {
-    await tx.query(`UPDATE organizations SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${columns.length + 1}`, [...Object.values(values), existingId]);
-    return existingId;
-  }
-  Object.assign(values, { created_at: now, created_by_key_id: keyId, synthetic: false });
-  const all = Object.keys(values);
-  const [row] = await tx.query<{ id: number }>(`INSERT INTO organizations (${all.join(', ')}) VALUES (${all.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`, Object.values(values));
-  return Number(row.id);
+  return saveRecord(scope, 'organizations', existingId, values);
 }
 
 async function organizationPk(scope: WriteScope, id: string): Promise<number> {

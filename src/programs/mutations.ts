@@ -3,7 +3,7 @@ import type { RegistryContext } from '../graphql/context';
 import type { Localized } from '../graphql/language';
 import { References } from '../graphql/references';
 import { DateScalar } from '../graphql/scalars';
-import { InputErrors, LocalizedInput, runWrite, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { InputErrors, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { searchText } from '../search/fold';
 import { titleSort } from '../../seeds/loader';
 import { programById } from './loaders';
@@ -170,7 +170,7 @@ function audienceOf(errors: InputErrors, items: LocalizedInput[] | null | undefi
  * reported before anything is written.
  */
 async function saveProgram(scope: WriteScope, type: ProgramType, input: AnyProgramInput, existing: ProgramRow | null): Promise<number> {
-  const { tx, errors, keyId, now } = scope;
+  const { tx, errors } = scope;
   const refs = new References(tx, errors);
   const creating = existing === null;
   const at = (name: string) => ['input', name];
@@ -253,20 +253,8 @@ async function saveProgram(scope: WriteScope, type: ProgramType, input: AnyProgr
     input.trainingProgram !== undefined ? trainingProgram : parse(existing?.training_program),
     input.series !== undefined ? input.series : existing?.series,
   );
-  values.updated_at = now;
-  values.updated_by_key_id = keyId;
-
-  let id: number;
-  if (existing) {
-    id = existing.id;
-    const columns = Object.keys(values);
-    await tx.query(`UPDATE programs SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${columns.length + 1}`, [...Object.values(values), id]);
-  } else {
-    Object.assign(values, { type, created_at: now, created_by_key_id: keyId, synthetic: false });
-    const columns = Object.keys(values);
-    const [row] = await tx.query<{ id: number }>(`INSERT INTO programs (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`, Object.values(values));
-    id = Number(row.id);
-  }
+  if (creating) values.type = type;
+  const id = await saveRecord(scope, 'programs', existing?.id ?? null, values);
   if (organizerIds) {
     await tx.query('DELETE FROM program_organizers WHERE program_id = $1', [id]);
     for (const [position, organizationId] of organizerIds.entries()) {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
-import { LocalizedInput, runWrite, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { searchText } from '../search/fold';
 import { DeletePayload } from '../programs/mutations';
 import { regionById } from './loaders';
@@ -50,7 +50,7 @@ export class RegionPayload {
 }
 
 async function saveRegion(scope: WriteScope, input: RegionFields, existingId: number | null): Promise<number> {
-  const { tx, errors, keyId, now } = scope;
+  const { tx, errors } = scope;
   const refs = new References(tx, errors);
   const creating = existingId === null;
   if (creating || input.code !== undefined) {
@@ -71,20 +71,12 @@ async function saveRegion(scope: WriteScope, input: RegionFields, existingId: nu
   }
   stopIfInvalid(errors);
 
-  const values: Record<string, unknown> = { updated_at: now, updated_by_key_id: keyId };
+  const values: Record<string, unknown> = {};
   if (input.code != null) values.code = input.code;
   if (name !== undefined) Object.assign(values, { name: JSON.stringify(name), search_text: searchText(input.code ?? '', name) });
   if (input.kind != null) values.kind = input.kind;
   if (parentId !== undefined) values.parent_id = parentId;
-  if (existingId !== null) {
-    const columns = Object.keys(values);
-    await tx.query(`UPDATE regions SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${columns.length + 1}`, [...Object.values(values), existingId]);
-    return existingId;
-  }
-  Object.assign(values, { created_at: now, created_by_key_id: keyId, synthetic: false });
-  const columns = Object.keys(values);
-  const [row] = await tx.query<{ id: number }>(`INSERT INTO regions (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`, Object.values(values));
-  return Number(row.id);
+  return saveRecord(scope, 'regions', existingId, values);
 }
 
 @Resolver()

@@ -3,7 +3,7 @@ import type { RegistryContext } from '../graphql/context';
 import type { Localized } from '../graphql/language';
 import { References } from '../graphql/references';
 import { DateTimeScalar } from '../graphql/scalars';
-import { LocalizedInput, runWrite, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { DeletePayload, sessionFits } from '../programs/mutations';
 import { searchText } from '../search/fold';
 import { sessionById } from './loaders';
@@ -68,7 +68,7 @@ interface SessionRow {
 }
 
 async function saveSession(scope: WriteScope, input: SessionFields & { programSlug?: string }, existing: SessionRow | null): Promise<number> {
-  const { tx, errors, keyId, now } = scope;
+  const { tx, errors } = scope;
   const refs = new References(tx, errors);
   const at = (name: string) => ['input', name];
   const creating = existing === null;
@@ -100,7 +100,7 @@ async function saveSession(scope: WriteScope, input: SessionFields & { programSl
   }
   stopIfInvalid(errors);
 
-  const values: Record<string, unknown> = { updated_at: now, updated_by_key_id: keyId };
+  const values: Record<string, unknown> = {};
   if (title !== undefined) Object.assign(values, { title: JSON.stringify(title), search_text: searchText(title as Localized) });
   if (input.kind != null) values.kind = input.kind;
   if (hostId !== undefined) values.host_id = hostId;
@@ -108,11 +108,7 @@ async function saveSession(scope: WriteScope, input: SessionFields & { programSl
   if (input.endsAt !== undefined) values.ends_at = input.endsAt;
   if (input.position != null) values.position = input.position;
   if (input.slug != null) values.slug = input.slug;
-  if (existing) {
-    const columns = Object.keys(values);
-    await tx.query(`UPDATE sessions SET ${columns.map((c, i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${columns.length + 1}`, [...Object.values(values), existing.id]);
-    return existing.id;
-  }
+  if (existing) return saveRecord(scope, 'sessions', existing.id, values);
   const [{ next }] = await tx.query<{ next: number | string }>('SELECT COALESCE(MAX(position), -1) + 1 AS "next" FROM sessions WHERE program_id = $1', [programId]);
   values.position ??= Number(next);
   if (values.slug == null) {
@@ -121,10 +117,8 @@ async function saveSession(scope: WriteScope, input: SessionFields & { programSl
     while (await refs.taken('sessions', 'slug', `session-${n}`, undefined, { column: 'program_id', value: programId! })) n++;
     values.slug = `session-${n}`;
   }
-  Object.assign(values, { program_id: programId, created_at: now, created_by_key_id: keyId, synthetic: false });
-  const columns = Object.keys(values);
-  const [row] = await tx.query<{ id: number }>(`INSERT INTO sessions (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`, Object.values(values));
-  return Number(row.id);
+  values.program_id = programId;
+  return saveRecord(scope, 'sessions', null, values);
 }
 
 async function loadSession(scope: WriteScope, id: string): Promise<SessionRow | null> {
