@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database, SqlRunner } from '../src/db/database';
+import { titleSort } from '../src/programs/title';
 import { searchText } from '../src/search/fold';
 
 type Localized = Partial<Record<string, string>>;
@@ -49,11 +50,6 @@ export interface SeedSummary {
 }
 
 export const SEED_DIR = __dirname;
-
-/** Lower-case title used for ordering: English first, as in `pickText`'s fallback. */
-export function titleSort(title: Localized): string {
-  return (title.en ?? title.ru ?? Object.values(title)[0] ?? '').toLowerCase().slice(0, 300);
-}
 
 async function idOf(tx: SqlRunner, table: string, column: string, value: string | null | undefined, what: string): Promise<number | null> {
   if (value == null) return null;

@@ -1,7 +1,7 @@
 import type { Database, SqlRunner } from '../src/db/database';
 import { insertMany } from '../src/db/bulk';
 import { searchText } from '../src/search/fold';
-import { titleSort } from './loader';
+import { titleSort } from '../src/programs/title';
 
 /**
  * Deterministic generated data for tests and benchmarks. Every record is

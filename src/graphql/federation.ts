@@ -1,7 +1,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { execute, parse, type GraphQLSchema } from 'graphql';
+import { execute, lexicographicSortSchema, parse, type GraphQLSchema } from 'graphql';
 import gql from 'graphql-tag';
 import { createResolversMap } from 'type-graphql';
 import type { RegistryContext } from './context';
@@ -18,7 +18,8 @@ export type ReferenceResolver = (reference: { __typename: string; id: string }, 
  * each entity gets a reference resolver that goes through the request's loaders.
  */
 export function buildSubgraph(schema: GraphQLSchema, entities: Record<string, ReferenceResolver>): GraphQLSchema {
-  const typeDefs = gql(`${FEDERATION_LINK}\n${CACHE_CONTROL_SDL}\n${printSchemaWithDirectives(schema)}`);
+  // Sorted, so the published SDL changes only when the schema does.
+  const typeDefs = gql(`${FEDERATION_LINK}\n${CACHE_CONTROL_SDL}\n${printSchemaWithDirectives(lexicographicSortSchema(schema))}`);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<RegistryContext>;
   for (const [typeName, resolveReference] of Object.entries(entities)) {
     resolvers[typeName] = { ...resolvers[typeName], __resolveReference: resolveReference } as GraphQLResolverMap<RegistryContext>[string];

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { roleAllows, type Role } from '../auth/keys';
 import type { SqlRunner } from '../db/database';
 import { insertRow, updateRow } from '../db/rows';
@@ -48,6 +48,15 @@ export class UserError {
 
   @Field(() => UserErrorCode, { description: 'Which rule was broken, for programs.' })
   code: UserErrorCode;
+}
+
+@ObjectType('DeletePayload', { description: 'Which record was deleted, or why not.' })
+export class DeletePayload {
+  @Field(() => ID, { nullable: true, description: 'Global id of the deleted record; null when nothing was deleted.' })
+  deletedId: string | null;
+
+  @Field(() => [UserError], { description: 'Why nothing was deleted; empty when the delete succeeded.' })
+  userErrors: UserError[];
 }
 
 @InputType('LocalizedInput', { description: 'A text in one or more languages; at least one must be given.' })

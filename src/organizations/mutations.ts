@@ -1,8 +1,7 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
-import { LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
-import { DeletePayload } from '../programs/mutations';
+import { DeletePayload, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { searchText } from '../search/fold';
 import { organizationById } from './loaders';
 import { Organization, OrganizationKind } from './organization';

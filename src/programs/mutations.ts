@@ -3,9 +3,10 @@ import type { RegistryContext } from '../graphql/context';
 import type { Localized } from '../graphql/language';
 import { References } from '../graphql/references';
 import { DateScalar } from '../graphql/scalars';
-import { InputErrors, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { DeletePayload, InputErrors, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { searchText } from '../search/fold';
-import { titleSort } from '../../seeds/loader';
+import { sessionFits } from '../sessions/times';
+import { titleSort } from './title';
 import { programById } from './loaders';
 import { Forum, Internship, ProgramType } from './program';
 
@@ -126,15 +127,6 @@ export class InternshipPayload {
   internship: unknown;
 
   @Field(() => [UserError], { description: 'Rules the input broke; empty when the write succeeded.' })
-  userErrors: UserError[];
-}
-
-@ObjectType('DeletePayload', { description: 'Which record was deleted, or why not.' })
-export class DeletePayload {
-  @Field(() => ID, { nullable: true, description: 'Global id of the deleted record; null when nothing was deleted.' })
-  deletedId: string | null;
-
-  @Field(() => [UserError], { description: 'Why nothing was deleted; empty when the delete succeeded.' })
   userErrors: UserError[];
 }
 
@@ -268,13 +260,6 @@ async function saveProgram(scope: WriteScope, type: ProgramType, input: AnyProgr
     }
   }
   return id;
-}
-
-/** Session times may be given in any zone, so a program's days are widened by the extreme UTC offsets. */
-export function sessionFits(first: string | null, last: string | null, startsOn: string | null, endsOn: string | null): boolean {
-  const earliest = startsOn ? Date.parse(`${startsOn}T00:00:00Z`) - 14 * 3_600_000 : -Infinity;
-  const latest = endsOn ? Date.parse(`${endsOn}T00:00:00Z`) + 36 * 3_600_000 : Infinity;
-  return (first == null || Date.parse(first) >= earliest) && (last == null || Date.parse(last) < latest);
 }
 
 async function loadProgram(scope: WriteScope, refs: References, id: string, type: ProgramType): Promise<ProgramRow | null> {

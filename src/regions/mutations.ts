@@ -1,9 +1,8 @@
 import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
-import { LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { DeletePayload, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { searchText } from '../search/fold';
-import { DeletePayload } from '../programs/mutations';
 import { regionById } from './loaders';
 import { Region, RegionKind } from './region';
 
