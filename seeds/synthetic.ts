@@ -94,7 +94,7 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
   const spec = SYNTHETIC_SIZES[size];
   const random = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-  return db.transaction(async (tx) => {
+  const summary = await db.transaction(async (tx) => {
     await removeSynthetic(tx);
     const countries = await tx.query<{ id: number; code: string }>(`SELECT id, code FROM regions WHERE kind = 'COUNTRY' AND synthetic = $1 ORDER BY code`, [false]);
     if (!countries.length) throw new Error('synthetic data needs the base seed: run `registry seed` first');
@@ -171,4 +171,7 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
     await insertMany(tx, 'sessions', ['program_id', 'slug', 'title', 'kind', 'host_id', 'starts_at', 'ends_at', 'position', 'synthetic', 'search_text'], sessionRows);
     return { regions: regions.length, organizations: orgs.length, forums: forums.length, internships: internships.length, sessions: sessionRows.length };
   });
+  // Fresh statistics, or SQLite's planner pages a forum's internships by scanning every internship.
+  await db.query('ANALYZE');
+  return summary;
 }

@@ -80,5 +80,6 @@ export async function importRegistry(db: Database, file: string): Promise<Record
       }
     }
   });
+  await db.query('ANALYZE');
   return counts;
 }
