@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createKey, listKeys, revokeKey, ROLES, type Role } from './auth/keys';
 import { ConfigError, loadConfig } from './config';
+import { sqliteFile } from './db/database';
 import { openRegistryDatabase, printRegistrySchema, printSubgraphSdl } from './registry';
 import { serve } from './server';
 import { exportRegistry, importRegistry } from './transfer';
@@ -87,6 +88,24 @@ export function buildCli(): Command {
       } finally {
         await db.close();
       }
+    });
+
+  program
+    .command('backup <file>')
+    .description('Write a consistent copy of the SQLite database, also while the server runs.')
+    .action(async (file: string) => {
+      const config = loadConfig();
+      if (config.databaseUrl) throw new Error('backup copies the embedded SQLite file; for PostgreSQL use pg_dump');
+      const target = path.resolve(file);
+      if (fs.existsSync(target)) throw new Error(`${target} exists; choose a new file`);
+      const db = await openRegistryDatabase(config, { migrate: false });
+      try {
+        // VACUUM INTO reads one snapshot of the WAL database: writers keep going, the copy is consistent.
+        await db.query('VACUUM INTO $1', [target]);
+      } finally {
+        await db.close();
+      }
+      console.log(`backed up ${sqliteFile(config)} to ${target} (${fs.statSync(target).size} bytes)`);
     });
 
   const keys = program.command('keys').description('API keys for writing (and reading, where reads are not public).');

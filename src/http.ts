@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
@@ -9,13 +9,17 @@ import { callerFor } from './auth/keys';
 import type { RegistryConfig } from './config';
 import type { Database } from './db/database';
 import { recordStatements, type StatementLog } from './db/explain';
-import { createContext, type RegistryContext } from './graphql/context';
+import { createContext, type RegistryContext, type RequestInfo } from './graphql/context';
 import { createSharedCache, type SharedCache } from './cache/shared';
 import { explainPlugin, privateReadPlugin } from './graphql/plugins';
 import { costLimitPlugin } from './guard/plugin';
 import { RateLimiter } from './guard/rate-limit';
 import { documentLimitRules } from './guard/rules';
+import { createExplorer, wantsExplorer } from './ops/explorer';
+import { createLogger, requestId } from './ops/logging';
+import { Metrics } from './ops/metrics';
 import { servedSchema } from './registry';
+import type { Logger } from 'pino';
 
 
 export interface RunningServer {
@@ -53,17 +57,36 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
  * Errors the user did not cause are reported without their message, stack
  * or SQL; the original goes to the server's log.
  */
-function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  if (code !== 'INTERNAL_SERVER_ERROR') {
-    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
-  }
-  console.error(unwrapResolverError(error));
-  return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code } };
+function errorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (code !== 'INTERNAL_SERVER_ERROR') {
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'resolver failed');
+    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code } };
+  };
 }
 
-export async function createApollo(config: RegistryConfig, shared: SharedCache): Promise<ApolloServer<RegistryContext>> {
+/** Tells the request's log line which operation it ran. */
+const operationNamePlugin: ApolloServerPlugin<RegistryContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ operationName, contextValue }) {
+        if (contextValue.request) contextValue.request.operationName = operationName ?? undefined;
+      },
+    };
+  },
+};
+
+export interface ServerParts {
+  shared: SharedCache;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+export async function createApollo(config: RegistryConfig, { shared, metrics, logger }: ServerParts): Promise<ApolloServer<RegistryContext>> {
   const apollo = new ApolloServer<RegistryContext>({
     // Persisted queries and cached responses live here: Redis when REDIS_URL is set, so replicas share them.
     cache: shared.store,
@@ -75,10 +98,13 @@ export async function createApollo(config: RegistryConfig, shared: SharedCache):
     stringifyResult: (value) => JSON.stringify(value),
     allowBatchedHttpRequests: true,
     ...(config.guard ? { validationRules: documentLimitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } } : {}),
-    formatError,
+    formatError: errorFormatter(logger),
+    logger,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      metrics.plugin<RegistryContext>(),
+      operationNamePlugin,
       ...(config.explain ? [explainPlugin()] : []),
       ...(config.publicRead ? [] : [privateReadPlugin()]),
       ...(config.guard ? [costLimitPlugin<RegistryContext>(config.limits)] : []),
@@ -92,17 +118,24 @@ export async function createApollo(config: RegistryConfig, shared: SharedCache):
   return apollo;
 }
 
-/** Serves GraphQL at /graphql and the health probes on one HTTP server. */
-export async function startHttpServer(config: RegistryConfig, db: Database, port = config.port): Promise<RunningServer> {
+/** Serves GraphQL at /graphql (and the explorer to browsers), /healthz, /readyz and /metrics on one HTTP server. */
+export async function startHttpServer(config: RegistryConfig, db: Database, port = config.port, logger: Logger = createLogger()): Promise<RunningServer> {
   const shared = createSharedCache(config.redisUrl, config.cachePrefix);
-  const apollo = await createApollo(config, shared);
+  const metrics = new Metrics();
+  const apollo = await createApollo(config, { shared, metrics, logger });
   const afterWrite = () => shared.bumpGeneration();
+  const explorer = createExplorer(db);
 
   const rates = new RateLimiter();
   const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
     sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
 
-  async function graphql(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  async function graphql(req: http.IncomingMessage, res: http.ServerResponse, url: URL, request: RequestInfo): Promise<void> {
+    if (wantsExplorer(req.method, req.headers.accept, url.search)) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(await explorer());
+      return;
+    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -137,7 +170,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
         context: async () =>
-          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite }),
+          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite, request }),
       });
     const response = statements ? await recordStatements(statements, run) : await run();
     for (const [name, value] of response.headers) res.setHeader(name, value);
@@ -152,28 +185,44 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     res.end();
   }
 
-  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function route(req: http.IncomingMessage, res: http.ServerResponse, request: RequestInfo): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://registry.local');
-    if (url.pathname === '/graphql') return graphql(req, res, url);
+    if (url.pathname === '/graphql') return graphql(req, res, url, request);
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
       try {
         await db.query('SELECT 1 AS "up"');
+        if (await db.dataSource.showMigrations()) return sendJson(res, 503, { status: 'migrations pending' });
         return sendJson(res, 200, { status: 'ready' });
       } catch {
         return sendJson(res, 503, { status: 'database unreachable' });
       }
     }
+    if (url.pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(await metrics.text());
+      return;
+    }
     return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
   }
 
   const server = http.createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
+    const started = process.hrtime.bigint();
+    const request: RequestInfo = { id: requestId(req.headers['x-request-id']) };
+    res.setHeader('x-request-id', request.id);
+    // One line per request: what ran and how long it took; never its variables.
+    res.on('finish', () =>
+      logger.info(
+        { reqId: request.id, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, operation: request.operationName, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        'request',
+      ),
+    );
+    route(req, res, request).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof BodyTooLarge) {
         return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${config.limits.maxBodyBytes} bytes`, { connection: 'close' });
       }
-      console.error(error);
+      logger.error({ err: error, reqId: request.id }, 'request failed');
       refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     });
   });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import type { RegistryConfig } from '../config';
+import { ConfigError, type RegistryConfig } from '../config';
 import { StatementRecorder } from './explain';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -91,7 +91,12 @@ export async function openDatabase(config: RegistryConfig, options: OpenOptions)
   if (config.databaseUrl) {
     dataSourceOptions = { ...common, type: 'postgres', url: config.databaseUrl };
   } else {
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    try {
+      fs.mkdirSync(config.dataDir, { recursive: true });
+      fs.accessSync(config.dataDir, fs.constants.W_OK);
+    } catch {
+      throw new ConfigError(`the data folder ${config.dataDir} cannot be created or written (set REGISTRY_DATA_DIR to a writable folder)`);
+    }
     dataSourceOptions = {
       ...common,
       type: 'better-sqlite3',

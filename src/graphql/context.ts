@@ -4,6 +4,12 @@ import type { StatementLog } from '../db/explain';
 import { parseAcceptLanguage } from './language';
 import { LoaderRegistry } from './loaders';
 
+/** What the HTTP layer knows of a request, and learns of it for its log line. */
+export interface RequestInfo {
+  id: string;
+  operationName?: string;
+}
+
 /** What every resolver of one request sees. */
 export interface RegistryContext {
   db: Database;
@@ -19,11 +25,12 @@ export interface RegistryContext {
   caller?: Caller | null;
   /** Called after a write commits, so no replica serves a response cached before it. */
   afterWrite?: () => Promise<void>;
+  request?: RequestInfo;
 }
 
 export function createContext(
   db: Database,
-  options: { acceptLanguage?: string | null; statements?: StatementLog; today?: string; caller?: Caller | null; afterWrite?: () => Promise<void> } = {},
+  options: { acceptLanguage?: string | null; statements?: StatementLog; today?: string; caller?: Caller | null; afterWrite?: () => Promise<void>; request?: RequestInfo } = {},
 ): RegistryContext {
   return {
     db,
@@ -33,5 +40,6 @@ export function createContext(
     statements: options.statements,
     caller: options.caller,
     afterWrite: options.afterWrite,
+    request: options.request,
   };
 }

@@ -86,6 +86,14 @@ export interface ChildSource<T> extends Source<T> {
   parent: string;
 }
 
+type BatchObserver = (loader: string, table: string, size: number) => void;
+let observeBatch: BatchObserver = () => {};
+
+/** Lets operations count batch sizes (one statement each) without the loaders knowing about metrics. */
+export function onLoaderBatch(observer: BatchObserver): void {
+  observeBatch = observer;
+}
+
 /** REGISTRY_LOADERS=off turns batching and caching off: one statement per parent, the naive baseline benchmarks measure against. */
 const NAIVE = process.env.REGISTRY_LOADERS === 'off';
 
@@ -153,6 +161,7 @@ export async function countRows(db: Database, source: Source<unknown>): Promise<
 export function recordsByKey<K extends string | number, T>(db: Database, source: Source<T>, column: string): DataLoader<K, T | null> {
   return new DataLoader<K, T | null>(
     async (keys) => {
+      observeBatch('byKey', source.table.name, keys.length);
       const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${column} AS "__key" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${column} IN (${q.list(keys)})`], p)}`);
       const found = new Map<unknown, T>();
       for (const raw of rows) found.set(raw.__key, source.table.decode(raw));
@@ -166,6 +175,7 @@ export function recordsByKey<K extends string | number, T>(db: Database, source:
 export function childrenByParent<T>(db: Database, source: ChildSource<T>, orderBy: string): DataLoader<number, T[]> {
   return new DataLoader<number, T[]>(
     async (parents) => {
+      observeBatch('children', source.table.name, parents.length);
       const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${source.parent} AS "__parent" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`], p)} ORDER BY ${orderBy}`);
       return byParent(rows.map((r) => source.table.decode(r) as T & { __parent: unknown }), parents);
     },
@@ -181,6 +191,7 @@ export function childrenByParent<T>(db: Database, source: ChildSource<T>, orderB
 export function childPagesByParent<T>(db: Database, source: ChildSource<T>, ordering: Ordering, page: PageRequest): DataLoader<number, SortedRow<T>[]> {
   return new DataLoader<number, SortedRow<T>[]>(
     async (parents) => {
+      observeBatch('pages', source.table.name, parents.length);
       const rows = await db.run((p) => {
         const where = whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`, ...pageConditions(page, ordering)], p);
         const inner = `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${orderClause(ordering, page.backward)}) AS "__rn", COUNT(*) OVER (PARTITION BY ${source.parent}) AS "__total" FROM ${fromClause(source, p)} ${where}`;
@@ -196,6 +207,7 @@ export function childPagesByParent<T>(db: Database, source: ChildSource<T>, orde
 export function childCountsByParent(db: Database, source: ChildSource<unknown>): DataLoader<number, number> {
   return new DataLoader<number, number>(
     async (parents) => {
+      observeBatch('counts', source.table.name, parents.length);
       const rows = await db.run<{ parent: number; n: number | string }>((p) => `SELECT ${source.parent} AS "parent", COUNT(*) AS "n" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`], p)} GROUP BY ${source.parent}`);
       const counts = new Map(rows.map((r) => [Number(r.parent), Number(r.n)]));
       return parents.map((parent) => counts.get(parent) ?? 0);

@@ -1,0 +1,53 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { onLoaderBatch } from '../graphql/loaders';
+
+/** Prometheus metrics of one process: requests and latency per operation, errors by code, loader batch sizes. */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'registry_graphql_requests_total', help: 'GraphQL operations answered, by operation name.', labelNames: ['operation'], registers: [this.registry] });
+  private readonly duration = new Histogram({
+    name: 'registry_graphql_duration_seconds',
+    help: 'Time to answer a GraphQL operation, by operation name.',
+    labelNames: ['operation'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({ name: 'registry_graphql_errors_total', help: 'Errors in GraphQL responses, by code.', labelNames: ['code'], registers: [this.registry] });
+  private readonly batches = new Histogram({
+    name: 'registry_loader_batch_size',
+    help: 'Keys per loader batch (one statement each), by loader kind and table.',
+    labelNames: ['loader', 'table'],
+    buckets: [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 5000],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    onLoaderBatch((loader, table, size) => this.batches.observe({ loader, table }, size));
+  }
+
+  /** Counts each operation when its response is sent; anonymous ones as "anonymous". */
+  plugin<T extends object>(): ApolloServerPlugin<T> {
+    const metrics = this;
+    return {
+      async requestDidStart() {
+        const started = process.hrtime.bigint();
+        return {
+          async willSendResponse({ operationName, response }) {
+            const operation = operationName ?? 'anonymous';
+            metrics.requests.inc({ operation });
+            metrics.duration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
+            if (response.body.kind === 'single') {
+              for (const error of response.body.singleResult.errors ?? []) metrics.errors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
+            }
+          },
+        };
+      },
+    };
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
