@@ -29,8 +29,14 @@ export function buildCli(): Command {
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
-        console.log(`registry stopping on ${signal}`);
-        await registry.stop();
+        console.log(`registry stopping on ${signal}: no new connections, finishing requests in flight`);
+        try {
+          await registry.stop();
+        } catch (error) {
+          console.error(`registry: stopping failed: ${(error as Error).message}`);
+          process.exit(1);
+        }
+        console.log('registry stopped');
         process.exit(0);
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));

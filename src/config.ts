@@ -25,15 +25,20 @@ export interface RegistryConfig {
   cachePrefix: string;
   /** Serve repeated queries from the response cache (never with explain on, which must show real statements). */
   responseCache: boolean;
+  /** On SIGTERM, how long requests in flight may take before their connections are cut. */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {}
 
-function flag(value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined || value === '') return fallback;
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new ConfigError(`expected a boolean (1/0, true/false), got "${value}"`);
+function flagOf(env: NodeJS.ProcessEnv) {
+  return (name: string, fallback: boolean): boolean => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    if (/^(1|true|yes|on)$/i.test(value)) return true;
+    if (/^(0|false|no|off)$/i.test(value)) return false;
+    throw new ConfigError(`${name} must be a boolean (1/0, true/false), got "${value}"`);
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig {
@@ -46,6 +51,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
   if (databaseUrl && !/^postgres(ql)?:\/\/[^\s]+$/.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// URL (unset it for the embedded SQLite file)');
   }
+  const graceText = env.REGISTRY_SHUTDOWN_GRACE_MS ?? '10000';
+  if (!/^\d+$/.test(graceText)) throw new ConfigError(`REGISTRY_SHUTDOWN_GRACE_MS must be a number of milliseconds, got "${graceText}"`);
+  const flag = flagOf(env);
   const production = env.NODE_ENV === 'production';
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL');
@@ -55,14 +63,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       host: env.HOST || '127.0.0.1',
       databaseUrl,
       dataDir: path.resolve(env.REGISTRY_DATA_DIR || path.join(__dirname, '..', 'data')),
-      explain: flag(env.REGISTRY_EXPLAIN, false),
+      explain: flag('REGISTRY_EXPLAIN', false),
       production,
-      introspection: flag(env.REGISTRY_INTROSPECTION, true),
-      publicRead: flag(env.REGISTRY_PUBLIC_READ, true),
-      guard: flag(env.REGISTRY_GUARD, production),
+      introspection: flag('REGISTRY_INTROSPECTION', true),
+      publicRead: flag('REGISTRY_PUBLIC_READ', true),
+      guard: flag('REGISTRY_GUARD', production),
       redisUrl,
       cachePrefix: env.REGISTRY_CACHE_PREFIX || 'registry:',
-      responseCache: flag(env.REGISTRY_RESPONSE_CACHE, true) && !flag(env.REGISTRY_EXPLAIN, false),
+      shutdownGraceMs: Number(graceText),
+      responseCache: flag('REGISTRY_RESPONSE_CACHE', true) && !flag('REGISTRY_EXPLAIN', false),
       limits: limitsFromEnv(env, (message) => {
         throw new ConfigError(message);
       }),

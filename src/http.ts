@@ -25,7 +25,8 @@ import type { Logger } from 'pino';
 export interface RunningServer {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /** Stops accepting, lets requests in flight finish (up to graceMs), then stops. */
+  close(graceMs?: number): Promise<void>;
 }
 
 class BodyTooLarge extends Error {}
@@ -94,6 +95,8 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
     schema: await servedSchema(),
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
+    // The CLI owns SIGTERM: it drains HTTP first, then stops Apollo and the database.
+    stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: config.production,
     stringifyResult: (value) => JSON.stringify(value),
     allowBatchedHttpRequests: true,
@@ -206,8 +209,14 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     return sendJson(res, 404, { error: 'Not found. GraphQL is served at /graphql.' });
   }
 
+  let closing = false;
+  const inFlight = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
+    // While draining, no connection is kept open for another request.
+    if (closing) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
     const request: RequestInfo = { id: requestId(req.headers['x-request-id']) };
     res.setHeader('x-request-id', request.id);
     // One line per request: what ran and how long it took; never its variables.
@@ -234,12 +243,18 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
   return {
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${actualPort}/graphql`,
     port: actualPort,
-    async close() {
+    async close(graceMs = config.shutdownGraceMs) {
+      // Stop accepting; requests in flight finish and their connections close after the answer.
+      closing = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearTimeout(cutOff);
       await apollo.stop();
       await shared.close();
+      metrics.close();
     },
   };
 }

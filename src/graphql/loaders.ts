@@ -87,11 +87,15 @@ export interface ChildSource<T> extends Source<T> {
 }
 
 type BatchObserver = (loader: string, table: string, size: number) => void;
-let observeBatch: BatchObserver = () => {};
+const batchObservers = new Set<BatchObserver>();
+const observeBatch: BatchObserver = (loader, table, size) => {
+  for (const observer of batchObservers) observer(loader, table, size);
+};
 
-/** Lets operations count batch sizes (one statement each) without the loaders knowing about metrics. */
-export function onLoaderBatch(observer: BatchObserver): void {
-  observeBatch = observer;
+/** Lets operations count batch sizes (one statement each) without the loaders knowing about metrics; returns the way to stop. */
+export function onLoaderBatch(observer: BatchObserver): () => void {
+  batchObservers.add(observer);
+  return () => batchObservers.delete(observer);
 }
 
 /** REGISTRY_LOADERS=off turns batching and caching off: one statement per parent, the naive baseline benchmarks measure against. */

@@ -29,7 +29,8 @@ export function createExplorer(db: Database, endpoint = '/graphql'): () => Promi
         title: 'Program Registry explorer',
         endpoint,
         defaultTabs: files.map((file) => ({ query: fs.readFileSync(path.join(OPERATIONS, file), 'utf8'), variables: JSON.stringify(variables, null, 2) })),
-        defaultQuery: '{ internship(slug: "baku-internship-2021") { title startsOn endsOn participantCount } }',
+        // The tabs' own variables are not applied by this GraphiQL build; these fill the variables editor of every tab.
+        variables: JSON.stringify(variables, null, 2),
       } as Parameters<typeof renderGraphiQL>[0]);
     }));
 }

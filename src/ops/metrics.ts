@@ -24,7 +24,14 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    onLoaderBatch((loader, table, size) => this.batches.observe({ loader, table }, size));
+    this.stopObserving = onLoaderBatch((loader, table, size) => this.batches.observe({ loader, table }, size));
+  }
+
+  private readonly stopObserving: () => void;
+
+  /** Stops counting this process's loader batches (the server is closing). */
+  close(): void {
+    this.stopObserving();
   }
 
   /** Counts each operation when its response is sent; anonymous ones as "anonymous". */
