@@ -8,6 +8,7 @@ import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
 import { Writes1732850000000 } from './db/migrations/1732850000000-writes';
 import { Search1732900000000 } from './db/migrations/1732900000000-search';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
+import { LanguageResolver } from './languages/resolver';
 import { entityReferences, NodeResolver } from './nodes/resolver';
 import { Organization } from './organizations/organization';
 import { OrganizationResolver } from './organizations/resolver';
@@ -38,6 +39,7 @@ export const resolvers = [
   SessionResolver,
   SearchResolver,
   StatsResolver,
+  LanguageResolver,
   ProgramMutations,
   SessionMutations,
   OrganizationMutations,

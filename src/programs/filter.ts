@@ -102,6 +102,15 @@ function programStatusSql(status: ProgramStatus, today: string): SqlPart {
   };
 }
 
+/** A program's status (aliased `p`) as one SQL expression, for grouping. */
+export function programStatusExpression(today: string): SqlPart {
+  return (p) => {
+    const end = 'COALESCE(p.ends_on, p.starts_on)';
+    const t = p.add(today);
+    return `CASE WHEN ${end} < ${t} THEN '${ProgramStatus.ARCHIVED}' WHEN p.starts_on IS NULL OR p.starts_on > ${t} THEN '${ProgramStatus.UPCOMING}' ELSE '${ProgramStatus.ONGOING}' END`;
+  };
+}
+
 /**
  * The SQL conditions of a filter on programs aliased `p`. Unknown region codes
  * and organizer slugs are errors, not silently empty lists.
