@@ -200,6 +200,30 @@ describe('the index follows every write in its transaction', () => {
     expect((await search('wombat')).keys).toEqual([]);
   });
 
+  it('rolls the index back with a write that fails halfway', async () => {
+    // A trigger stands in for a failure after the programme row (and so its index entry) was written.
+    if (registry.db.dialect === 'postgres') {
+      await registry.db.query(`CREATE FUNCTION fail_origin() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated failure'; END $$ LANGUAGE plpgsql`);
+      await registry.db.query('CREATE TRIGGER fail_origin BEFORE INSERT ON participant_origins FOR EACH ROW WHEN (NEW.count = 13) EXECUTE FUNCTION fail_origin()');
+    } else {
+      await registry.db.query(`CREATE TRIGGER fail_origin BEFORE INSERT ON participant_origins WHEN NEW.count = 13 BEGIN SELECT RAISE(ABORT, 'simulated failure'); END`);
+    }
+    const create = `mutation($input: InternshipCreateInput!) { internshipCreate(input: $input) { internship { slug } userErrors { code } } }`;
+    const input = (count: number) => ({ slug: 'dingo-internship', title: { en: 'Dingo Internship' }, startsOn: '2022-01-01', endsOn: '2022-01-02', participantOrigins: [{ regionCode: 'RU-OMS', count }] });
+    const original = console.error;
+    console.error = () => {};
+    try {
+      const failed = await registry.request<any, any>(create, { input: input(13) }, { authorization: `Bearer ${editor}` });
+      expect(failed.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
+      expect((await search('dingo')).keys).toEqual([]);
+    } finally {
+      console.error = original;
+      await registry.db.query(registry.db.dialect === 'postgres' ? 'DROP TRIGGER fail_origin ON participant_origins' : 'DROP TRIGGER fail_origin');
+    }
+    await write(editor, create, { input: input(3) });
+    expect((await search('dingo')).keys).toEqual(['Internship:dingo-internship']);
+  });
+
   it('follows organizations and regions too, and a refused write leaves the index as it was', async () => {
     const org = await write(admin, `mutation($input: OrganizationCreateInput!) { organizationCreate(input: $input) { organization { id } userErrors { code } } }`, {
       input: { slug: 'echidna-society', kind: 'NGO', name: { en: 'Echidna Society', ru: 'Общество ехидны' } },
