@@ -122,11 +122,29 @@ async function loadFile(tx: SqlRunner, seed: SeedFile, summary: SeedSummary): Pr
   }
 }
 
-/** Loads every `*.json` seed file in one transaction; loading twice leaves the same data. */
+/** The languages the registry holds text in; adding one (Azerbaijani) is a line here plus its texts in the seed. */
+export const LANGUAGES_FILE = 'languages.json';
+
+export interface LanguagesFile {
+  languages: Array<{ code: string; nativeName: string; name: Localized }>;
+}
+
+async function loadLanguages(tx: SqlRunner, file: string): Promise<void> {
+  const { languages } = JSON.parse(fs.readFileSync(file, 'utf8')) as LanguagesFile;
+  for (const [position, l] of languages.entries()) {
+    await tx.run(
+      (p) => `INSERT INTO languages (code, name, native_name, position) VALUES (${p.list([l.code, json(l.name), l.nativeName, position])})
+        ON CONFLICT (code) DO UPDATE SET name = excluded.name, native_name = excluded.native_name, position = excluded.position`,
+    );
+  }
+}
+
+/** Loads the languages and every other `*.json` seed file in one transaction; loading twice leaves the same data. */
 export async function loadSeeds(db: Database, dir = SEED_DIR): Promise<SeedSummary> {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f !== LANGUAGES_FILE).sort();
   const summary: SeedSummary = { files: files.length, regions: 0, organizations: 0, programs: 0, sessions: 0 };
   await db.transaction(async (tx) => {
+    if (fs.existsSync(path.join(dir, LANGUAGES_FILE))) await loadLanguages(tx, path.join(dir, LANGUAGES_FILE));
     for (const file of files) {
       const seed = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as SeedFile;
       await loadFile(tx, seed, summary);

@@ -6,7 +6,9 @@ import type { RegistryConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
 import { Writes1732850000000 } from './db/migrations/1732850000000-writes';
+import { Search1732900000000 } from './db/migrations/1732900000000-search';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
+import { LanguageResolver } from './languages/resolver';
 import { entityReferences, NodeResolver } from './nodes/resolver';
 import { Organization } from './organizations/organization';
 import { OrganizationResolver } from './organizations/resolver';
@@ -25,7 +27,7 @@ import { StatsResolver } from './stats/resolver';
 
 /** The registry's parts, in one table of contents. */
 export const entities = [Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session];
-export const migrations = [Initial1732800000000, Writes1732850000000];
+export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000];
 export const resolvers = [
   NodeResolver,
   RegionResolver,
@@ -37,6 +39,7 @@ export const resolvers = [
   SessionResolver,
   SearchResolver,
   StatsResolver,
+  LanguageResolver,
   ProgramMutations,
   SessionMutations,
   OrganizationMutations,

@@ -6,6 +6,7 @@ import { insertRow, updateRow } from './db/rows';
 /** Every table, parents before children; self-references are filled in a second pass. */
 const TABLES: Array<{ name: string; key: string; later?: string[] }> = [
   { name: 'api_keys', key: 'id' },
+  { name: 'languages', key: 'code' },
   { name: 'regions', key: 'id', later: ['parent_id'] },
   { name: 'organizations', key: 'id' },
   { name: 'programs', key: 'id', later: ['forum_id'] },
@@ -45,10 +46,11 @@ export async function exportRegistry(db: Database, write: (line: string) => void
 export async function importRegistry(db: Database, file: string): Promise<Record<string, number>> {
   const [{ n }] = await db.query<{ n: number | string }>('SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM programs) + (SELECT COUNT(*) FROM api_keys) AS "n"');
   if (Number(n) > 0) throw new Error('import needs an empty registry: this database already holds records');
-  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
   const counts: Record<string, number> = {};
   const deferred: Array<{ table: string; id: unknown; values: Record<string, unknown> }> = [];
   await db.transaction(async (tx) => {
+    // Opened only once iteration starts: readline emits lines while the transaction is still being opened, which lost the header on PostgreSQL.
+    const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
     let header = true;
     for await (const line of lines) {
       if (!line.trim()) continue;

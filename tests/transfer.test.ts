@@ -32,7 +32,7 @@ describe('an operator moves a whole registry from SQLite to another database and
       expect(registry(['export', first], source).status).toBe(0);
       const imported = registry(['import', first], target.env);
       expect(imported.stderr).toBe('');
-      expect(imported.stdout).toMatch(/imported 1 api_keys, 160 regions, 404 organizations, 362 programs, \d+ program_organizers, \d+ participant_origins, 3009 sessions/);
+      expect(imported.stdout).toMatch(/imported 1 api_keys, 2 languages, 160 regions, 404 organizations, 362 programs, \d+ program_organizers, \d+ participant_origins, 3009 sessions/);
       const second = path.join(work, 'second.jsonl');
       expect(registry(['export', second], target.env).status).toBe(0);
       expect(fs.readFileSync(second, 'utf8')).toBe(fs.readFileSync(first, 'utf8'));
@@ -49,5 +49,5 @@ describe('an operator moves a whole registry from SQLite to another database and
       await target.drop();
       fs.rmSync(work, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });

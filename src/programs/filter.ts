@@ -6,10 +6,18 @@ import type { Ordering } from '../graphql/paging';
 import { DateScalar } from '../graphql/scalars';
 import { organizationBySlug } from '../organizations/loaders';
 import { regionAndBelow, regionByCode } from '../regions/loaders';
+import { searchEngine } from '../search/engine';
+import { queryWords } from '../search/query';
 import { ProgramStatus } from './program';
 
 @InputType('ProgramFilter', { description: 'Narrows a list of programs; all given conditions must hold.' })
 export class ProgramFilter {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only programs whose title, description, training programme or series holds every word, as in `search`: prefixes of words, any language, case and diacritics ignored. Empty is an error.',
+  })
+  query?: string | null;
+
   @Field(() => [ProgramStatus], { nullable: true, description: 'Only programs in one of these statuses.' })
   status?: ProgramStatus[] | null;
 
@@ -94,6 +102,15 @@ function programStatusSql(status: ProgramStatus, today: string): SqlPart {
   };
 }
 
+/** A program's status (aliased `p`) as one SQL expression, for grouping. */
+export function programStatusExpression(today: string): SqlPart {
+  return (p) => {
+    const end = 'COALESCE(p.ends_on, p.starts_on)';
+    const t = p.add(today);
+    return `CASE WHEN ${end} < ${t} THEN '${ProgramStatus.ARCHIVED}' WHEN p.starts_on IS NULL OR p.starts_on > ${t} THEN '${ProgramStatus.UPCOMING}' ELSE '${ProgramStatus.ONGOING}' END`;
+  };
+}
+
 /**
  * The SQL conditions of a filter on programs aliased `p`. Unknown region codes
  * and organizer slugs are errors, not silently empty lists.
@@ -101,7 +118,13 @@ function programStatusSql(status: ProgramStatus, today: string): SqlPart {
 export async function programConditions(filter: ProgramFilter | null | undefined, ctx: RegistryContext, path: string[] = ['filter']): Promise<SqlPart[]> {
   if (!filter) return [];
   const parts: SqlPart[] = [];
-  const { status, regionCode, organizerSlug, startsFrom, startsTo } = filter;
+  const { query, status, regionCode, organizerSlug, startsFrom, startsTo } = filter;
+  if (query != null) {
+    const words = queryWords(query, [...path, 'query']);
+    const engine = searchEngine(ctx.db.dialect);
+    // Punctuation only holds no word, so it finds nothing.
+    parts.push(words.length ? (p) => `p.id IN (${engine.programIds(words)(p)})` : () => '1 = 0');
+  }
   if (status?.length) {
     const each = [...new Set(status)].map((s) => programStatusSql(s, ctx.today));
     parts.push((p) => each.map((part) => `(${part(p)})`).join(' OR '));

@@ -1,7 +1,11 @@
-import { Ctx, Field, FieldResolver, Arg, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import type { SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
 import { whereClause } from '../graphql/loaders';
-import { ProgramFilter, programConditions } from '../programs/filter';
+import { organizationById } from '../organizations/loaders';
+import { Organization } from '../organizations/organization';
+import { ProgramFilter, programConditions, programStatusExpression } from '../programs/filter';
+import { ProgramStatus } from '../programs/program';
 import { Region } from '../regions/region';
 import { regionById } from '../regions/loaders';
 
@@ -23,32 +27,104 @@ export class ParticipantsFromRegion {
   count: number | null;
 }
 
+@ObjectType('ProgramsInRegion', { description: 'How many programs take place in one region.' })
+export class ProgramsInRegion {
+  @Field(() => Region, { description: 'The region.' })
+  region: Promise<Region | null>;
+
+  @Field(() => Int, { description: 'Programs located in the region (and, when sub-regions are included, anywhere below it).' })
+  count: number;
+}
+
+@ObjectType('ProgramsByOrganizer', { description: 'How many programs one organization organizes.' })
+export class ProgramsByOrganizer {
+  @Field(() => Organization, { description: 'The organizer.' })
+  organization: Promise<Organization | null>;
+
+  @Field(() => Int, { description: 'Programs it organizes, alone or with others.' })
+  count: number;
+}
+
+@ObjectType('ProgramsInStatus', { simpleResolvers: true, description: 'How many programs are in one status today.' })
+export class ProgramsInStatus {
+  @Field(() => ProgramStatus, { description: 'The status.' })
+  status: ProgramStatus;
+
+  @Field(() => Int, { description: 'Programs in that status.' })
+  count: number;
+}
+
 @ObjectType('RegistryStats', { description: 'Aggregates over the whole registry, computed in the database.' })
 export class RegistryStats {}
 
+const filterArg = () => Arg('filter', () => ProgramFilter, { nullable: true, description: 'Which programs to count; all of them when not given.' });
+const subregionsArg = () =>
+  Arg('includeSubregions', () => Boolean, {
+    defaultValue: false,
+    description: 'Count each program also into every region above its own, so "RU" includes Omsk; regions are then listed wherever something is counted.',
+  });
+
+/** Pairs every region with itself and every region above it, so a GROUP BY on `ancestor_id` counts sub-regions into parents. */
+const REGION_ANCESTORS = `WITH RECURSIVE up(region_id, ancestor_id) AS (SELECT id, id FROM regions UNION ALL SELECT up.region_id, r.parent_id FROM up JOIN regions r ON r.id = up.ancestor_id WHERE r.parent_id IS NOT NULL)`;
+
+/** Counts are bigint on PostgreSQL; every count leaves the database as an integer. */
+const count = (expression = '*') => `CAST(COUNT(${expression}) AS INTEGER)`;
+
 @Resolver(() => RegistryStats)
 export class StatsResolver {
-  @Query(() => RegistryStats, { description: 'Aggregate statistics for analysts.' })
+  @Query(() => RegistryStats, { description: 'Aggregate statistics for analysts, all computed in the database.' })
   stats(): RegistryStats {
     return new RegistryStats();
   }
 
   @FieldResolver(() => [ProgramsInYear], { description: 'Programs per year of their start date, oldest year first; programs without dates are not counted.' })
-  async programsByYear(@Ctx() ctx: RegistryContext): Promise<ProgramsInYear[]> {
-    const rows = await ctx.db.query<{ year: number | string; n: number | string }>(
-      `SELECT CAST(SUBSTR(p.starts_on, 1, 4) AS INTEGER) AS "year", COUNT(*) AS "n" FROM programs p WHERE p.starts_on IS NOT NULL GROUP BY 1 ORDER BY 1`,
+  async programsByYear(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsInYear[]> {
+    const where: Array<SqlPart | string> = [...(await programConditions(filter, ctx)), 'p.starts_on IS NOT NULL'];
+    const rows = await ctx.db.run<{ year: number | string; n: number | string }>(
+      (p) => `SELECT CAST(SUBSTR(p.starts_on, 1, 4) AS INTEGER) AS "year", ${count()} AS "n" FROM programs p ${whereClause(where, p)} GROUP BY 1 ORDER BY 1`,
     );
     return rows.map((r) => ({ year: Number(r.year), count: Number(r.n) }));
   }
 
-  @FieldResolver(() => [ParticipantsFromRegion], { description: 'Participants by the region they came from, over the programs the filter selects.' })
-  async participantsByRegion(
-    @Arg('filter', () => ProgramFilter, { nullable: true, description: 'Which programs to count.' }) filter: ProgramFilter | null,
-    @Ctx() ctx: RegistryContext,
-  ): Promise<ParticipantsFromRegion[]> {
+  @FieldResolver(() => [ProgramsInRegion], { description: 'Programs per region they take place in, most first (ties by region code); programs without a location are not counted.' })
+  async programsByRegion(@filterArg() filter: ProgramFilter | null, @subregionsArg() includeSubregions: boolean, @Ctx() ctx: RegistryContext): Promise<ProgramsInRegion[]> {
     const where = await programConditions(filter, ctx);
-    const rows = await ctx.db.run<{ region: number; n: number | string | null }>(
-      (p) => `SELECT po.region_id AS "region", SUM(po.count) AS "n" FROM participant_origins po JOIN programs p ON p.id = po.program_id ${whereClause(where, p)} GROUP BY po.region_id ORDER BY po.region_id`,
+    const rows = await ctx.db.run<{ region: number; n: number | string }>((p) =>
+      includeSubregions
+        ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", ${count()} AS "n" FROM programs p JOIN up ON up.region_id = p.location_id JOIN regions r ON r.id = up.ancestor_id ${whereClause(where, p)} GROUP BY up.ancestor_id, r.code ORDER BY 2 DESC, r.code`
+        : `SELECT p.location_id AS "region", ${count()} AS "n" FROM programs p JOIN regions r ON r.id = p.location_id ${whereClause(where, p)} GROUP BY p.location_id, r.code ORDER BY 2 DESC, r.code`,
+    );
+    const regions = regionById(ctx);
+    return rows.map((r) => ({ region: regions.load(Number(r.region)), count: Number(r.n) }));
+  }
+
+  @FieldResolver(() => [ProgramsByOrganizer], { description: 'Programs per organizing organization, most first (ties by slug); a program with two organizers counts for both.' })
+  async programsByOrganizer(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsByOrganizer[]> {
+    const where = await programConditions(filter, ctx);
+    const rows = await ctx.db.run<{ organization: number; n: number | string }>(
+      (p) =>
+        `SELECT po.organization_id AS "organization", ${count()} AS "n" FROM program_organizers po JOIN programs p ON p.id = po.program_id JOIN organizations o ON o.id = po.organization_id ${whereClause(where, p)} GROUP BY po.organization_id, o.slug ORDER BY 2 DESC, o.slug`,
+    );
+    const organizations = organizationById(ctx);
+    return rows.map((r) => ({ organization: organizations.load(Number(r.organization)), count: Number(r.n) }));
+  }
+
+  @FieldResolver(() => [ProgramsInStatus], { description: 'Programs per status as of today: UPCOMING, ONGOING, ARCHIVED, each listed even when none.' })
+  async programsByStatus(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsInStatus[]> {
+    const where = await programConditions(filter, ctx);
+    const status = programStatusExpression(ctx.today);
+    const rows = await ctx.db.run<{ status: ProgramStatus; n: number | string }>((p) => `SELECT s.status AS "status", ${count()} AS "n" FROM (SELECT ${status(p)} AS status FROM programs p ${whereClause(where, p)}) s GROUP BY s.status`);
+    const counts = new Map(rows.map((r) => [r.status, Number(r.n)]));
+    return [ProgramStatus.UPCOMING, ProgramStatus.ONGOING, ProgramStatus.ARCHIVED].map((s) => ({ status: s, count: counts.get(s) ?? 0 }));
+  }
+
+  @FieldResolver(() => [ParticipantsFromRegion], { description: 'Participants by the region they came from, over the programs the filter selects, in region order.' })
+  async participantsByRegion(@filterArg() filter: ProgramFilter | null, @subregionsArg() includeSubregions: boolean, @Ctx() ctx: RegistryContext): Promise<ParticipantsFromRegion[]> {
+    const where = await programConditions(filter, ctx);
+    const rows = await ctx.db.run<{ region: number; n: number | string | null }>((p) =>
+      includeSubregions
+        ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", CAST(SUM(po.count) AS INTEGER) AS "n" FROM participant_origins po JOIN programs p ON p.id = po.program_id JOIN up ON up.region_id = po.region_id ${whereClause(where, p)} GROUP BY up.ancestor_id ORDER BY up.ancestor_id`
+        : `SELECT po.region_id AS "region", CAST(SUM(po.count) AS INTEGER) AS "n" FROM participant_origins po JOIN programs p ON p.id = po.program_id ${whereClause(where, p)} GROUP BY po.region_id ORDER BY po.region_id`,
     );
     const regions = regionById(ctx);
     return rows.map((r) => ({ region: regions.load(Number(r.region)), count: r.n == null ? null : Number(r.n) }));

@@ -1,0 +1,128 @@
+import { ParticipantsByOriginDocument, ProgramBreakdownDocument, ProgramsPerYearInRegionDocument, RegistryStatsDocument } from './gql/graphql';
+import { startTestRegistry, type TestRegistry } from './support/registry';
+
+let registry: TestRegistry;
+
+/** The registry's raw rows, read with plain selects; every expected number below is counted from these in JavaScript. */
+interface Rows {
+  regions: Array<{ id: number; code: string; parent: number | null }>;
+  programs: Array<{ id: number; startsOn: string | null; endsOn: string | null; location: number | null }>;
+  organizers: Array<{ program: number; organization: number; slug: string }>;
+  origins: Array<{ program: number; region: number; count: number | null }>;
+}
+let rows: Rows;
+
+beforeAll(async () => {
+  registry = await startTestRegistry({ synthetic: 'small' });
+  const num = (v: unknown) => (v == null ? null : Number(v));
+  rows = {
+    regions: (await registry.db.query<any>('SELECT id, code, parent_id FROM regions')).map((r) => ({ id: Number(r.id), code: r.code, parent: num(r.parent_id) })),
+    programs: (await registry.db.query<any>('SELECT id, starts_on, ends_on, location_id FROM programs')).map((r) => ({ id: Number(r.id), startsOn: r.starts_on, endsOn: r.ends_on, location: num(r.location_id) })),
+    organizers: (await registry.db.query<any>('SELECT po.program_id, po.organization_id, o.slug FROM program_organizers po JOIN organizations o ON o.id = po.organization_id')).map((r) => ({
+      program: Number(r.program_id),
+      organization: Number(r.organization_id),
+      slug: r.slug,
+    })),
+    origins: (await registry.db.query<any>('SELECT program_id, region_id, count FROM participant_origins')).map((r) => ({ program: Number(r.program_id), region: Number(r.region_id), count: num(r.count) })),
+  };
+});
+afterAll(() => registry.stop());
+
+const today = () => new Date().toISOString().slice(0, 10);
+const codeOf = (id: number) => rows.regions.find((r) => r.id === id)!.code;
+/** A region and every region above it. */
+function ancestors(id: number): number[] {
+  const chain: number[] = [];
+  for (let at: number | null = id; at != null; at = rows.regions.find((r) => r.id === at)!.parent) chain.push(at);
+  return chain;
+}
+function statusOf(p: Rows['programs'][number]): string {
+  const end = p.endsOn ?? p.startsOn;
+  if (end != null && end < today()) return 'ARCHIVED';
+  if (p.startsOn == null || p.startsOn > today()) return 'UPCOMING';
+  return 'ONGOING';
+}
+function tally<K>(keys: K[]): Map<K, number> {
+  const counts = new Map<K, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return counts;
+}
+/** Programmes located in `code` or below it. */
+const inRegion = (code: string) => rows.programs.filter((p) => p.location != null && ancestors(p.location).some((id) => codeOf(id) === code));
+const byCountThenKey = (a: [string, number], b: [string, number]) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+describe('an analyst gets numbers counted in the database', () => {
+  it('has a synthetic set large enough to mean something', () => {
+    expect(rows.programs.length).toBeGreaterThan(300);
+    expect(rows.origins.length).toBeGreaterThan(300);
+  });
+
+  it('counts programmes per year, with and without a filter', async () => {
+    const expected = (programs: Rows['programs']) =>
+      [...tally(programs.filter((p) => p.startsOn).map((p) => Number(p.startsOn!.slice(0, 4))))].sort((a, b) => a[0] - b[0]).map(([year, count]) => ({ year, count }));
+    const all = await registry.request(RegistryStatsDocument, {});
+    expect(all.errors).toBeUndefined();
+    expect(all.data!.stats.programsByYear).toEqual(expected(rows.programs));
+    const inRu = await registry.request(ProgramsPerYearInRegionDocument, { regionCode: 'RU' });
+    expect(inRu.data!.stats.programsByYear).toEqual(expected(inRegion('RU')));
+    expect(inRegion('RU').length).toBeGreaterThan(0);
+    expect(inRegion('RU').length).toBeLessThan(rows.programs.length);
+  });
+
+  it('counts programmes per region, sub-regions into their parents when asked', async () => {
+    const own = [...tally(rows.programs.filter((p) => p.location != null).map((p) => codeOf(p.location!)))].sort(byCountThenKey);
+    const { data } = await registry.request(ProgramBreakdownDocument, {});
+    expect(data!.stats.programsByRegion.map((r) => [r.region.code, r.count])).toEqual(own);
+
+    const rolled = [...tally(rows.programs.filter((p) => p.location != null).flatMap((p) => ancestors(p.location!).map(codeOf)))].sort(byCountThenKey);
+    const withSubregions = await registry.request(ProgramBreakdownDocument, { includeSubregions: true });
+    expect(withSubregions.data!.stats.programsByRegion.map((r) => [r.region.code, r.count])).toEqual(rolled);
+    const located = rows.programs.filter((p) => p.location != null).length;
+    expect(rolled[0]).toEqual(['CIS', located]);
+  });
+
+  it('counts programmes per organizer and per status, with the filter applied', async () => {
+    const filtered = inRegion('AZ').filter((p) => p.startsOn != null && p.startsOn >= '2018-01-01');
+    const ids = new Set(filtered.map((p) => p.id));
+    const { data, errors } = await registry.request(ProgramBreakdownDocument, { filter: { regionCode: 'AZ', startsFrom: '2018-01-01' } });
+    expect(errors).toBeUndefined();
+    const organizers = [...tally(rows.organizers.filter((o) => ids.has(o.program)).map((o) => o.slug))].sort(byCountThenKey);
+    expect(data!.stats.programsByOrganizer.map((o) => [o.organization.slug, o.count])).toEqual(organizers);
+    const statuses = tally(filtered.map(statusOf));
+    expect(data!.stats.programsByStatus).toEqual(['UPCOMING', 'ONGOING', 'ARCHIVED'].map((status) => ({ status, count: statuses.get(status) ?? 0 })));
+    expect(data!.stats.programsByYear.reduce((n, y) => n + y.count, 0)).toBe(filtered.length);
+
+    const all = await registry.request(ProgramBreakdownDocument, {});
+    const allStatuses = tally(rows.programs.map(statusOf));
+    expect(all.data!.stats.programsByStatus).toEqual(['UPCOMING', 'ONGOING', 'ARCHIVED'].map((status) => ({ status, count: allStatuses.get(status) ?? 0 })));
+  });
+
+  it('sums participants by origin, by own region and counted into every region above', async () => {
+    const sums = (regionKeys: (o: Rows['origins'][number]) => number[], programs: Set<number>) => {
+      const total = new Map<number, number | null>();
+      for (const o of rows.origins.filter((x) => programs.has(x.program))) {
+        for (const region of regionKeys(o)) {
+          const before = total.get(region) ?? null;
+          total.set(region, o.count == null ? before : (before ?? 0) + o.count);
+        }
+      }
+      return [...total].sort((a, b) => a[0] - b[0]).map(([region, count]) => [codeOf(region), count]);
+    };
+    const everything = new Set(rows.programs.map((p) => p.id));
+    const own = await registry.request(ParticipantsByOriginDocument, { includeSubregions: false });
+    expect(own.data!.stats.participantsByRegion.map((r) => [r.region.code, r.count])).toEqual(sums((o) => [o.region], everything));
+
+    const archivedInRu = new Set(inRegion('RU').filter((p) => statusOf(p) === 'ARCHIVED').map((p) => p.id));
+    const rolled = await registry.request(ParticipantsByOriginDocument, { filter: { regionCode: 'RU', status: ['ARCHIVED'] } });
+    expect(rolled.errors).toBeUndefined();
+    expect(rolled.data!.stats.participantsByRegion.map((r) => [r.region.code, r.count])).toEqual(sums((o) => ancestors(o.region), archivedInRu));
+  });
+
+  it('counts only programmes holding the words of filter.query', async () => {
+    const [row] = await registry.db.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM programs WHERE title LIKE '%Volunteering%'`);
+    const { data, errors } = await registry.request(ProgramBreakdownDocument, { filter: { query: 'volunteering' } });
+    expect(errors).toBeUndefined();
+    expect(Number(row.n)).toBeGreaterThan(0);
+    expect(data!.stats.programsByStatus.reduce((n, s) => n + s.count, 0)).toBe(Number(row.n));
+  });
+});
