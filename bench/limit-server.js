@@ -6,7 +6,6 @@
 const http = require('node:http');
 const { Pool } = require('pg');
 
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BENCH_POOL || 10) });
 
 // The registry's rules, in SQL: a language falls back to English, then Russian;
 // ids and cursors are base64url of `Type:pk` and of [ordering, key, pk].
@@ -80,7 +79,7 @@ const LIST = `
 WITH RECURSIVE below(id) AS (
   SELECT id FROM regions WHERE code = $2 UNION ALL SELECT c.id FROM regions c JOIN below ON c.parent_id = below.id
 ), matching AS (
-  SELECT p.* FROM programs p WHERE p.type = 'INTERNSHIP' AND p.location_id IN (SELECT id FROM below)
+  SELECT p.* FROM programs p WHERE p.type = 'INTERNSHIP' AND p.location_id = ANY(ARRAY(SELECT id FROM below))
 ), page AS (
   SELECT m.*, ${sortKey('m')} AS sort_key FROM matching m ORDER BY ${sortKey('m')}, m.id LIMIT $1::int + 1
 ), shown AS (SELECT * FROM page ORDER BY sort_key, id LIMIT $1::int)
@@ -111,6 +110,11 @@ function send(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
+
+module.exports = { DASHBOARD, NODE, LIST };
+if (require.main !== module) return;
+
+const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BENCH_POOL || 10) });
 
 const server = http.createServer((req, res) => {
   const chunks = [];

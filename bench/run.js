@@ -397,7 +397,16 @@ async function profileRun(data) {
     `server: registry on PostgreSQL, NODE_ENV=production, response cache off; raw profile in ${path.relative(ROOT, file)} (not committed; open it in Chrome DevTools)`,
   ]);
   fs.writeFileSync(path.join(BENCH, 'PROFILE.md'), text);
-  log('wrote bench/PROFILE.md');
+  const brief = {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    rps: load.rps,
+    categories: summary.categories,
+    functions: summary.functions.slice(0, 40).map(({ name, where, category, ms, share }) => ({ name, where, category, ms, share })),
+  };
+  fs.writeFileSync(path.join(BENCH, 'profile.json'), `${JSON.stringify(brief, null, 2)}\n`);
+  report.writeResultsMarkdown();
+  log('wrote bench/PROFILE.md and bench/profile.json');
   for (const c of summary.categories.slice(0, 10)) log(`  ${(100 * c.share).toFixed(1).padStart(5)}%  ${c.name}`);
 }
 

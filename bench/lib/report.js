@@ -104,8 +104,23 @@ function render({ current, before }) {
   if (before) {
     parts.push('', `## Before and after`, '', `Before: ${before.date}, commit ${before.commit ?? '?'} (\`bench/results-before.json\`); after: this run.`, '', comparison(before, current), '', '### Before, in full', '', describe(before), '', table(before), '', aims(before));
   }
-  parts.push('', 'Where the time goes on the registry: `bench/PROFILE.md` (`npm run bench:profile`).', '');
+  parts.push('', whereTimeGoes(readJson(path.join(BENCH, 'profile.json'))), '');
   return parts.join('\n');
+}
+
+/** The profile's categories, so the table and where its time goes are read together. */
+function whereTimeGoes(prof) {
+  if (!prof) return 'Where the time goes on the registry: run `npm run bench:profile` (writes `bench/PROFILE.md`).';
+  const pct = (x) => `${(100 * x).toFixed(0)}%`;
+  return [
+    '## Where the registry\'s time goes (dashboard on PostgreSQL)',
+    '',
+    `From \`npm run bench:profile\` (${prof.date}, commit ${prof.commit ?? '?'}, ${prof.rps.toFixed(1)} req/s under the profiler); self time of the server's main thread, details in \`bench/PROFILE.md\`:`,
+    '',
+    ...prof.categories.filter((c) => c.share >= 0.005).map((c) => `- ${c.name}: ${pct(c.share)}`),
+    '',
+    'Top functions: ' + prof.functions.slice(0, 8).map((f) => `\`${f.name}\`${f.where ? ` (${f.where.replace(/:\d+$/, '')})` : ''} ${pct(f.share)}`).join(', ') + '.',
+  ].join('\n');
 }
 
 function readJson(file) {
