@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { createKey, revokeKey } from '../src/auth/keys';
 import { toGlobalId } from '../src/graphql/ids';
@@ -264,11 +264,18 @@ describe('a write that fails halfway leaves nothing behind', () => {
 });
 
 describe('operators manage keys from the command line', () => {
+  // Asynchronous on purpose: a blocking spawnSync froze this process, and with it the
+  // in-process server, for the whole CLI run, so the client's kept-alive socket met
+  // the server's idle timeout on the next request and the test failed with ECONNRESET.
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, [path.join(__dirname, '..', 'bin', 'registry'), 'keys', ...args], { env: { ...process.env, ...registry.env }, encoding: 'utf8' });
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [path.join(__dirname, '..', 'bin', 'registry'), 'keys', ...args], { env: { ...process.env, ...registry.env }, encoding: 'utf8' }, (error, stdout, stderr) =>
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      );
+    });
 
   it('prints a new key once, stores only its hash, lists it and revokes it', async () => {
-    const created = cli(['create', '--role', 'editor', '--label', 'dashboard team']);
+    const created = await cli(['create', '--role', 'editor', '--label', 'dashboard team']);
     expect(created.status).toBe(0);
     const key = created.stdout.trim();
     expect(key).toMatch(/^reg_[A-Za-z0-9_-]{32}$/);
@@ -277,9 +284,9 @@ describe('operators manage keys from the command line', () => {
     const works = await registry.request<any, any>('mutation { organizationCreate(input: { slug: "cli-key-org", name: { en: "Made with a CLI key" }, kind: NGO }) { organization { slug } } }', {}, { authorization: `Bearer ${key}` });
     expect(works.data.organizationCreate.organization).toEqual({ slug: 'cli-key-org' });
 
-    const listed = cli(['list']);
+    const listed = await cli(['list']);
     expect(listed.stdout).toMatch(new RegExp(`\\t${key.slice(0, 12)}\\teditor\\tdashboard team\\t\\S+\\tactive`));
-    expect(cli(['revoke', key.slice(0, 12)]).status).toBe(0);
+    expect((await cli(['revoke', key.slice(0, 12)])).status).toBe(0);
     const after = await registry.request<any, any>('mutation { organizationCreate(input: { slug: "cli-key-org-2", name: { en: "X" }, kind: NGO }) { organization { slug } } }', {}, { authorization: `Bearer ${key}` });
     expect(after.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
