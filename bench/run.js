@@ -26,7 +26,7 @@ function intEnv(name, fallback) {
 const settings = {
   size: process.env.BENCH_SIZE || 'medium',
   duration: intEnv('BENCH_DURATION', 15),
-  warmup: intEnv('BENCH_WARMUP', 3),
+  warmup: intEnv('BENCH_WARMUP', 5),
   connections: intEnv('BENCH_CONNECTIONS', 10),
   only: (process.env.BENCH_ONLY || '').split(',').map((s) => s.trim()).filter(Boolean),
   label: process.env.BENCH_LABEL || '',
@@ -35,6 +35,8 @@ const settings = {
   pgAdminUrl: process.env.BENCH_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   pgDb: process.env.BENCH_PG_DB || 'bench_registry',
   basePort: intEnv('BENCH_PORT', 4700),
+  // A fresh server process per query, so that no query inherits another's heap, JIT state or backlog.
+  fresh: !/^(0|false|no|off)$/i.test(process.env.BENCH_FRESH || ''),
 };
 
 const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -156,9 +158,10 @@ async function startServer(server, port, extraArgs = []) {
     url,
     pid: child.pid,
     logFile,
-    async stop() {
+    /** SIGTERM, then SIGKILL after graceMs (the registry takes seconds to shut down; a profile needs a clean exit). */
+    async stop(graceMs = 3000) {
       if (!dead) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const how = await exited;
       clearTimeout(timer);
       return how;
@@ -305,19 +308,22 @@ async function bench(data) {
     date: new Date().toISOString(),
     commit: gitCommit(),
     machine: await machine(data.pgUrl),
-    settings: { size: settings.size, seedHash: data.hash, duration: settings.duration, warmup: settings.warmup, connections: settings.connections, only: settings.only },
+    settings: { size: settings.size, seedHash: data.hash, duration: settings.duration, warmup: settings.warmup, connections: settings.connections, freshServerPerQuery: settings.fresh, only: settings.only },
     sanity: [],
     rows: [],
   };
   const reference = {};
   let port = settings.basePort;
   for (const server of allServers) {
-    log(`starting ${server.name}`);
-    const running = await startServer(server, port++);
+    let running = null;
     try {
-      const search = server.kind === 'registry' ? await hasSearch(running.url) : false;
       for (const query of allQueries) {
-        const body = query.needsSearch && !search ? null : requestFor(server, query, ids);
+        if (!running && (server.kind === 'registry' || !query.needsSearch)) {
+          log(`starting ${server.name}${settings.fresh ? ` for ${query.name}` : ''}`);
+          running = await startServer(server, port++);
+          running.search = server.kind === 'registry' ? await hasSearch(running.url) : false;
+        }
+        const body = query.needsSearch && !running?.search ? null : requestFor(server, query, ids);
         if (!body) {
           const why = server.kind !== 'registry' ? 'no equivalent on this server' : 'the schema has no search';
           results.rows.push({ server: server.name, query: query.name, skipped: why });
@@ -364,9 +370,13 @@ async function bench(data) {
         };
         results.rows.push(row);
         log(`  ${server.name} ${query.name}: ${row.rps.toFixed(1)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, RSS ${row.rssPeakMB.toFixed(0)} MB${row.non2xx + row.errors + row.timeouts ? `, ${row.non2xx} non-2xx ${row.errors} errors ${row.timeouts} timeouts` : ''}`);
+        if (settings.fresh) {
+          await running.stop();
+          running = null;
+        }
       }
     } finally {
-      await running.stop();
+      if (running) await running.stop();
     }
   }
   return results;
@@ -384,7 +394,7 @@ async function profileRun(data) {
   const running = await startServer({ ...server, name: 'pg-profile' }, settings.basePort + 10, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const load = await runLoad(running.url, body, running.pid, settings);
   const stopAsked = Date.now();
-  await running.stop();
+  await running.stop(120_000);
   const exited = Date.now();
   const file = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f))[0];
   if (!file) throw new Error(`no profile written in ${dir}`);
