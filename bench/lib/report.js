@@ -105,6 +105,9 @@ function render({ current, before }) {
     parts.push('', `## Before and after`, '', `Before: ${before.date}, commit ${before.commit ?? '?'} (\`bench/results-before.json\`); after: this run.`, '', comparison(before, current), '', '### Before, in full', '', describe(before), '', table(before), '', aims(before));
   }
   parts.push('', whereTimeGoes(readJson(path.join(BENCH, 'profile.json'))), '');
+  // A hand-written reading of the last run, when someone has written one: figures above, words here.
+  const reading = path.join(BENCH, 'READING.md');
+  if (fs.existsSync(reading)) parts.push(fs.readFileSync(reading, 'utf8').trim(), '');
   return parts.join('\n');
 }
 
