@@ -45,7 +45,10 @@ export async function exportRegistry(db: Database, write: (line: string) => void
 export async function importRegistry(db: Database, file: string): Promise<Record<string, number>> {
   const [{ n }] = await db.query<{ n: number | string }>('SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM programs) + (SELECT COUNT(*) FROM api_keys) AS "n"');
   if (Number(n) > 0) throw new Error('import needs an empty registry: this database already holds records');
-  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  // The iterator is taken now, before the transaction's first await: readline emits lines as soon as the
+  // file is read, and lines emitted before an iterator exists are lost (on PostgreSQL, BEGIN's round trip
+  // sometimes outlasted the file read, and the import lost its header).
+  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity })[Symbol.asyncIterator]();
   const counts: Record<string, number> = {};
   const deferred: Array<{ table: string; id: unknown; values: Record<string, unknown> }> = [];
   await db.transaction(async (tx) => {
