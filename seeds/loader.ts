@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database, SqlRunner } from '../src/db/database';
 import { titleSort } from '../src/programs/title';
-import { searchText } from '../src/search/fold';
 
 type Localized = Partial<Record<string, string>>;
 
@@ -64,18 +63,18 @@ async function loadFile(tx: SqlRunner, seed: SeedFile, summary: SeedSummary): Pr
   for (const r of seed.regions) {
     const parent = await idOf(tx, 'regions', 'code', r.parent, 'parent region');
     await tx.run(
-      (p) => `INSERT INTO regions (code, name, kind, parent_id, synthetic, search_text)
-        VALUES (${p.list([r.code, json(r.name), r.kind, parent, false, searchText(r.code, r.name)])})
-        ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id, search_text = excluded.search_text`,
+      (p) => `INSERT INTO regions (code, name, kind, parent_id, synthetic)
+        VALUES (${p.list([r.code, json(r.name), r.kind, parent, false])})
+        ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, parent_id = excluded.parent_id`,
     );
     summary.regions++;
   }
   for (const o of seed.organizations) {
     const region = await idOf(tx, 'regions', 'code', o.region, 'region');
     await tx.run(
-      (p) => `INSERT INTO organizations (slug, name, kind, region_id, synthetic, search_text)
-        VALUES (${p.list([o.slug, json(o.name), o.kind, region, false, searchText(o.name)])})
-        ON CONFLICT (slug) DO UPDATE SET name = excluded.name, kind = excluded.kind, region_id = excluded.region_id, search_text = excluded.search_text`,
+      (p) => `INSERT INTO organizations (slug, name, kind, region_id, synthetic)
+        VALUES (${p.list([o.slug, json(o.name), o.kind, region, false])})
+        ON CONFLICT (slug) DO UPDATE SET name = excluded.name, kind = excluded.kind, region_id = excluded.region_id`,
     );
     summary.organizations++;
   }
@@ -85,15 +84,14 @@ async function loadFile(tx: SqlRunner, seed: SeedFile, summary: SeedSummary): Pr
     const values = [
       pr.type, pr.slug, json(pr.title), titleSort(pr.title), json(pr.description), pr.startsOn, pr.endsOn, location,
       pr.series ?? null, pr.year ?? null, json(pr.trainingProgram), forum, pr.participantCount ?? null, json(pr.audience), false,
-      searchText(pr.title, pr.description, pr.trainingProgram, pr.series),
     ];
     const [row] = await tx.run<{ id: number }>(
-      (p) => `INSERT INTO programs (type, slug, title, title_sort, description, starts_on, ends_on, location_id, series, year, training_program, forum_id, participant_count, audience, synthetic, search_text)
+      (p) => `INSERT INTO programs (type, slug, title, title_sort, description, starts_on, ends_on, location_id, series, year, training_program, forum_id, participant_count, audience, synthetic)
         VALUES (${p.list(values)})
         ON CONFLICT (slug) DO UPDATE SET type = excluded.type, title = excluded.title, title_sort = excluded.title_sort, description = excluded.description,
           starts_on = excluded.starts_on, ends_on = excluded.ends_on, location_id = excluded.location_id, series = excluded.series, year = excluded.year,
           training_program = excluded.training_program, forum_id = excluded.forum_id, participant_count = excluded.participant_count,
-          audience = excluded.audience, search_text = excluded.search_text
+          audience = excluded.audience
         RETURNING id`,
     );
     const programId = Number(row.id);
@@ -111,10 +109,10 @@ async function loadFile(tx: SqlRunner, seed: SeedFile, summary: SeedSummary): Pr
     for (const [position, s] of (pr.sessions ?? []).entries()) {
       const host = await idOf(tx, 'organizations', 'slug', s.host, 'session host');
       await tx.run(
-        (p) => `INSERT INTO sessions (program_id, slug, title, kind, host_id, starts_at, ends_at, position, synthetic, search_text)
-          VALUES (${p.list([programId, s.slug, json(s.title), s.kind, host, s.startsAt ?? null, s.endsAt ?? null, position, false, searchText(s.title)])})
+        (p) => `INSERT INTO sessions (program_id, slug, title, kind, host_id, starts_at, ends_at, position, synthetic)
+          VALUES (${p.list([programId, s.slug, json(s.title), s.kind, host, s.startsAt ?? null, s.endsAt ?? null, position, false])})
           ON CONFLICT (program_id, slug) DO UPDATE SET title = excluded.title, kind = excluded.kind, host_id = excluded.host_id,
-            starts_at = excluded.starts_at, ends_at = excluded.ends_at, position = excluded.position, search_text = excluded.search_text`,
+            starts_at = excluded.starts_at, ends_at = excluded.ends_at, position = excluded.position`,
       );
       summary.sessions++;
     }

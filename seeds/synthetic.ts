@@ -1,6 +1,5 @@
 import type { Database, SqlRunner } from '../src/db/database';
 import { insertMany } from '../src/db/bulk';
-import { searchText } from '../src/search/fold';
 import { titleSort } from '../src/programs/title';
 
 /**
@@ -102,18 +101,18 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
     const regionRows = Array.from({ length: spec.regions }, (_, i) => {
       const [en, ru] = PLACES[i % PLACES.length];
       const name = { en: `${en} ${i + 1}`, ru: `${ru} ${i + 1}` };
-      return [`SYN-${pad(i + 1, 4)}`, json(name), i % 3 === 0 ? 'CITY' : 'SUBDIVISION', countries[i % countries.length].id, true, searchText(name)];
+      return [`SYN-${pad(i + 1, 4)}`, json(name), i % 3 === 0 ? 'CITY' : 'SUBDIVISION', countries[i % countries.length].id, true];
     });
-    const regions = (await insertMany<{ id: number }>(tx, 'regions', ['code', 'name', 'kind', 'parent_id', 'synthetic', 'search_text'], regionRows, 'id')).map((r) => Number(r.id));
+    const regions = (await insertMany<{ id: number }>(tx, 'regions', ['code', 'name', 'kind', 'parent_id', 'synthetic'], regionRows, 'id')).map((r) => Number(r.id));
 
     const orgRows = Array.from({ length: spec.organizations }, (_, i) => {
       const [en, ru] = pick(THEMES);
       const name = { en: `Centre for ${en} No. ${i + 1}`, ru: `Центр ${ru} № ${i + 1}` };
-      return [`synthetic-org-${pad(i + 1)}`, json(name), pick(ORG_KINDS), pick(regions), true, searchText(name)];
+      return [`synthetic-org-${pad(i + 1)}`, json(name), pick(ORG_KINDS), pick(regions), true];
     });
-    const orgs = (await insertMany<{ id: number }>(tx, 'organizations', ['slug', 'name', 'kind', 'region_id', 'synthetic', 'search_text'], orgRows, 'id')).map((r) => Number(r.id));
+    const orgs = (await insertMany<{ id: number }>(tx, 'organizations', ['slug', 'name', 'kind', 'region_id', 'synthetic'], orgRows, 'id')).map((r) => Number(r.id));
 
-    const programColumns = ['type', 'slug', 'title', 'title_sort', 'description', 'starts_on', 'ends_on', 'location_id', 'series', 'year', 'training_program', 'forum_id', 'participant_count', 'audience', 'synthetic', 'search_text'];
+    const programColumns = ['type', 'slug', 'title', 'title_sort', 'description', 'starts_on', 'ends_on', 'location_id', 'series', 'year', 'training_program', 'forum_id', 'participant_count', 'audience', 'synthetic'];
     const forumRows: unknown[][] = [];
     const forumDays: number[] = [];
     for (let i = 0; i < spec.forums; i++) {
@@ -123,7 +122,7 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
       const title = { en: `Forum of ${en} ${year} No. ${i + 1}`, ru: `Форум ${ru} ${year} № ${i + 1}` };
       const description = { en: `A synthetic forum about ${en.toLowerCase()}.`, ru: `Синтетический форум ${ru}.` };
       forumDays.push(day);
-      forumRows.push(['FORUM', `synthetic-forum-${pad(i + 1)}`, json(title), titleSort(title), json(description), isoDate(day), isoDate(day + 2 + Math.floor(random() * 5)), pick(regions), `Forum of ${en}`, year, null, null, null, null, true, searchText(title, description)]);
+      forumRows.push(['FORUM', `synthetic-forum-${pad(i + 1)}`, json(title), titleSort(title), json(description), isoDate(day), isoDate(day + 2 + Math.floor(random() * 5)), pick(regions), `Forum of ${en}`, year, null, null, null, null, true]);
     }
     const forums = (await insertMany<{ id: number }>(tx, 'programs', programColumns, forumRows, 'id')).map((r) => Number(r.id));
 
@@ -136,7 +135,7 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
         const title = { en: `Internship in ${en} No. ${n}`, ru: `Стажировка ${ru} № ${n}` };
         const training = { en: `Advanced training in ${en.toLowerCase()}`, ru: `Повышение квалификации в сфере ${ru}` };
         const count = random() < 0.2 ? null : 10 + Math.floor(random() * 40);
-        internshipRows.push(['INTERNSHIP', `synthetic-internship-${pad(n, 6)}`, json(title), titleSort(title), null, isoDate(day), isoDate(day + 3), pick(regions), null, null, json(training), forumId, count, null, true, searchText(title, training)]);
+        internshipRows.push(['INTERNSHIP', `synthetic-internship-${pad(n, 6)}`, json(title), titleSort(title), null, isoDate(day), isoDate(day + 3), pick(regions), null, null, json(training), forumId, count, null, true]);
       }
     });
     const internships = (await insertMany<{ id: number }>(tx, 'programs', programColumns, internshipRows, 'id')).map((r) => Number(r.id));
@@ -165,10 +164,10 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
         const [en, ru] = SESSION_NAMES[kind];
         const title = { en: `${en} ${position + 1}`, ru: `${ru} ${position + 1}` };
         const host = random() < 0.25 ? null : pick(orgs);
-        sessionRows.push([programId, `session-${position + 1}`, json(title), kind, host, null, null, position, true, searchText(title)]);
+        sessionRows.push([programId, `session-${position + 1}`, json(title), kind, host, null, null, position, true]);
       }
     }
-    await insertMany(tx, 'sessions', ['program_id', 'slug', 'title', 'kind', 'host_id', 'starts_at', 'ends_at', 'position', 'synthetic', 'search_text'], sessionRows);
+    await insertMany(tx, 'sessions', ['program_id', 'slug', 'title', 'kind', 'host_id', 'starts_at', 'ends_at', 'position', 'synthetic'], sessionRows);
     return { regions: regions.length, organizations: orgs.length, forums: forums.length, internships: internships.length, sessions: sessionRows.length };
   });
   // Fresh statistics, or SQLite's planner pages a forum's internships by scanning every internship.

@@ -2,7 +2,6 @@ import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from '
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
 import { DeletePayload, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
-import { searchText } from '../search/fold';
 import { organizationById } from './loaders';
 import { Organization, OrganizationKind } from './organization';
 
@@ -62,7 +61,7 @@ async function saveOrganization(scope: WriteScope, input: OrganizationFields, ex
 
   const values: Record<string, unknown> = {};
   if (input.slug != null) values.slug = input.slug;
-  if (name !== undefined) Object.assign(values, { name: JSON.stringify(name), search_text: searchText(name) });
+  if (name !== undefined) Object.assign(values, { name: JSON.stringify(name) });
   if (input.kind != null) values.kind = input.kind;
   if (regionId !== undefined) values.region_id = regionId;
   return saveRecord(scope, 'organizations', existingId, values);

@@ -1,10 +1,8 @@
 import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
-import type { Localized } from '../graphql/language';
 import { References } from '../graphql/references';
 import { DateScalar } from '../graphql/scalars';
 import { DeletePayload, InputErrors, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
-import { searchText } from '../search/fold';
 import { sessionFits } from '../sessions/times';
 import { titleSort } from './title';
 import { programById } from './loaders';
@@ -238,13 +236,6 @@ async function saveProgram(scope: WriteScope, type: ProgramType, input: AnyProgr
   if (forumId !== undefined) values.forum_id = forumId;
   if (input.participantCount !== undefined) values.participant_count = input.participantCount;
   if (audience !== undefined) values.audience = json(audience);
-  const parse = (text: string | null | undefined): Localized | null => (text ? JSON.parse(text) : null);
-  values.search_text = searchText(
-    title ?? parse(existing?.title),
-    input.description !== undefined ? description : parse(existing?.description),
-    input.trainingProgram !== undefined ? trainingProgram : parse(existing?.training_program),
-    input.series !== undefined ? input.series : existing?.series,
-  );
   if (creating) values.type = type;
   const id = await saveRecord(scope, 'programs', existing?.id ?? null, values);
   if (organizerIds) {

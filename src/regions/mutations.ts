@@ -2,7 +2,6 @@ import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from '
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
 import { DeletePayload, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
-import { searchText } from '../search/fold';
 import { regionById } from './loaders';
 import { Region, RegionKind } from './region';
 
@@ -72,7 +71,7 @@ async function saveRegion(scope: WriteScope, input: RegionFields, existingId: nu
 
   const values: Record<string, unknown> = {};
   if (input.code != null) values.code = input.code;
-  if (name !== undefined) Object.assign(values, { name: JSON.stringify(name), search_text: searchText(input.code ?? '', name) });
+  if (name !== undefined) Object.assign(values, { name: JSON.stringify(name) });
   if (input.kind != null) values.kind = input.kind;
   if (parentId !== undefined) values.parent_id = parentId;
   return saveRecord(scope, 'regions', existingId, values);

@@ -1,11 +1,9 @@
 import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
-import type { Localized } from '../graphql/language';
 import { References } from '../graphql/references';
 import { DateTimeScalar } from '../graphql/scalars';
 import { DeletePayload, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { sessionFits } from './times';
-import { searchText } from '../search/fold';
 import { sessionById } from './loaders';
 import { Session, SessionKind } from './session';
 
@@ -101,7 +99,7 @@ async function saveSession(scope: WriteScope, input: SessionFields & { programSl
   stopIfInvalid(errors);
 
   const values: Record<string, unknown> = {};
-  if (title !== undefined) Object.assign(values, { title: JSON.stringify(title), search_text: searchText(title as Localized) });
+  if (title !== undefined) Object.assign(values, { title: JSON.stringify(title) });
   if (input.kind != null) values.kind = input.kind;
   if (hostId !== undefined) values.host_id = hostId;
   if (input.startsAt !== undefined) values.starts_at = input.startsAt;

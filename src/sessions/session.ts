@@ -75,8 +75,4 @@ export class Session extends Node {
   /** True for generated test and benchmark records. */
   @Column('boolean', { default: false })
   synthetic: boolean;
-
-  /** Folded text of every translation, for search. */
-  @Column('text', { name: 'search_text', default: '', select: false })
-  searchText: string;
 }

@@ -4,7 +4,7 @@ import { Table, TableForeignKey, TableIndex, type MigrationInterface, type Query
 
 const pk: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
 const synthetic: TableColumnOptions = { name: 'synthetic', type: 'boolean', default: false };
-/** Folded text of every translation, for search: lower case, no diacritics. */
+/** Folded text of every translation, once read by search; unused since the search index (1732900000000) and no longer written. Dropping it would rebuild the SQLite tables and lose the search triggers. */
 const searchText: TableColumnOptions = { name: 'search_text', type: 'text', default: "''" };
 
 function fk(column: string, table: string, onDelete: 'CASCADE' | 'RESTRICT' | 'SET NULL' = 'RESTRICT'): TableForeignKey {
