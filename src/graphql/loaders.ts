@@ -207,6 +207,21 @@ export function childPagesByParent<T>(db: Database, source: ChildSource<T>, orde
   );
 }
 
+/**
+ * Values by key from one statement per batch: `read` runs it for all keys
+ * asked in a tick and answers a map; keys it leaves out get `missing`.
+ */
+export function keyedQuery<K, V>(db: Database, table: string, read: (db: Database, keys: readonly K[]) => Promise<Map<K, V>>, missing: V): DataLoader<K, V> {
+  return new DataLoader<K, V>(
+    async (keys) => {
+      observeBatch('keyed', table, keys.length);
+      const found = await read(db, keys);
+      return keys.map((k) => (found.has(k) ? found.get(k)! : missing));
+    },
+    batchOptions(db),
+  );
+}
+
 /** How many children each parent has: one grouped statement for all parents asked in a tick. */
 export function childCountsByParent(db: Database, source: ChildSource<unknown>): DataLoader<number, number> {
   return new DataLoader<number, number>(

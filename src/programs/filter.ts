@@ -5,7 +5,7 @@ import { badUserInput } from '../graphql/errors';
 import type { Ordering } from '../graphql/paging';
 import { DateScalar } from '../graphql/scalars';
 import { organizationBySlug } from '../organizations/loaders';
-import { regionAndBelow, regionByCode } from '../regions/loaders';
+import { regionSubtree } from '../regions/loaders';
 import { searchEngine } from '../search/engine';
 import { queryWords } from '../search/query';
 import { ProgramStatus } from './program';
@@ -130,8 +130,9 @@ export async function programConditions(filter: ProgramFilter | null | undefined
     parts.push((p) => each.map((part) => `(${part(p)})`).join(' OR '));
   }
   if (regionCode != null) {
-    if (!(await regionByCode(ctx).load(regionCode))) throw badUserInput(`No region has the code "${regionCode}"`, [...path, 'regionCode']);
-    parts.push((p) => `p.location_id IN (${regionAndBelow(p.add(regionCode))})`);
+    const regions = await regionSubtree(ctx).load(regionCode);
+    if (!regions) throw badUserInput(`No region has the code "${regionCode}"`, [...path, 'regionCode']);
+    parts.push((p) => `p.location_id IN (${p.list(regions)})`);
   }
   if (organizerSlug != null) {
     if (!(await organizationBySlug(ctx).load(organizerSlug))) throw badUserInput(`No organization has the slug "${organizerSlug}"`, [...path, 'organizerSlug']);
