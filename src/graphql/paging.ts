@@ -123,6 +123,22 @@ export interface Edge<T> {
   node: T;
 }
 
+/** An item of a page; its cursor is only encoded when a client asks for it (dashboards mostly read `nodes`). */
+class PageEdge<T> implements Edge<T> {
+  constructor(
+    private readonly ordering: Ordering,
+    private readonly row: SortedRow<T>,
+  ) {}
+
+  get node(): T {
+    return this.row as T;
+  }
+
+  get cursor(): string {
+    return encodeCursor(this.ordering, { key: this.row.__sort, pk: this.row.pk });
+  }
+}
+
 /** A connection as served: `totalCount` is a thunk, so it is only counted when asked for. */
 export interface ConnectionResult<T> {
   edges: Edge<T>[];
@@ -142,7 +158,7 @@ export function toConnection<T>(rows: SortedRow<T>[], page: PageRequest, orderin
   const more = rows.length > page.size;
   const items = rows.slice(0, page.size);
   if (page.backward) items.reverse();
-  const edges = items.map((row) => ({ cursor: encodeCursor(ordering, { key: row.__sort, pk: row.pk }), node: row as T }));
+  const edges: Edge<T>[] = items.map((row) => new PageEdge<T>(ordering, row));
   return {
     edges,
     nodes: edges.map((e) => e.node),
