@@ -25,6 +25,8 @@ export interface RegistryConfig {
   cachePrefix: string;
   /** Serve repeated queries from the response cache (never with explain on, which must show real statements). */
   responseCache: boolean;
+  /** Answer the read operations it knows through the fast path (src/graphql/fast.ts); off runs everything through graphql-js. */
+  fastPath: boolean;
   /** On SIGTERM, how long requests in flight may take before their connections are cut. */
   shutdownGraceMs: number;
 }
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       redisUrl,
       cachePrefix: env.REGISTRY_CACHE_PREFIX || 'registry:',
       shutdownGraceMs: Number(graceText),
+      fastPath: flag('REGISTRY_FAST_PATH', true),
       responseCache: flag('REGISTRY_RESPONSE_CACHE', true) && !flag('REGISTRY_EXPLAIN', false),
       limits: limitsFromEnv(env, (message) => {
         throw new ConfigError(message);

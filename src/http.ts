@@ -18,7 +18,8 @@ import { documentLimitRules } from './guard/rules';
 import { createExplorer, wantsExplorer } from './ops/explorer';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
-import { servedSchema } from './registry';
+import { servedFastFields, servedSchema } from './registry';
+import { fastPathPlugin } from './graphql/fast';
 import type { Logger } from 'pino';
 
 
@@ -115,6 +116,8 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       ...(config.responseCache
         ? [responseCachePlugin<RegistryContext>({ extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await shared.generation() }) })]
         : []),
+      // Last, so that a cached response is found before anything runs.
+      ...(config.fastPath ? [fastPathPlugin(await servedFastFields())] : []),
     ],
   });
   await apollo.start();

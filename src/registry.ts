@@ -7,22 +7,23 @@ import { openDatabase, type Database } from './db/database';
 import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
 import { Writes1732850000000 } from './db/migrations/1732850000000-writes';
 import { Search1732900000000 } from './db/migrations/1732900000000-search';
+import { mergeFastFields, propertyFields, type FastFields } from './graphql/fast';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
 import { LanguageResolver } from './languages/resolver';
-import { entityReferences, NodeResolver } from './nodes/resolver';
+import { entityReferences, nodeFastFields, NodeResolver } from './nodes/resolver';
 import { Organization } from './organizations/organization';
-import { OrganizationResolver } from './organizations/resolver';
+import { organizationFastFields, OrganizationResolver } from './organizations/resolver';
 import { ParticipantOrigin, Program, ProgramOrganizer } from './programs/program';
 import { OrganizationMutations } from './organizations/mutations';
 import { ProgramMutations } from './programs/mutations';
 import { RegionMutations } from './regions/mutations';
 import { SessionMutations } from './sessions/mutations';
-import { ForumResolver, InternshipResolver, ParticipantOriginResolver, ProgramResolver } from './programs/resolver';
+import { ForumResolver, InternshipResolver, ParticipantOriginResolver, programFastFields, ProgramResolver } from './programs/resolver';
 import { Region } from './regions/region';
-import { RegionResolver } from './regions/resolver';
+import { regionFastFields, RegionResolver } from './regions/resolver';
 import { SearchResolver } from './search/resolver';
 import { Session } from './sessions/session';
-import { SessionResolver } from './sessions/resolver';
+import { sessionFastFields, SessionResolver } from './sessions/resolver';
 import { StatsResolver } from './stats/resolver';
 
 /** The registry's parts, in one table of contents. */
@@ -58,6 +59,14 @@ export function registrySchema(): Promise<GraphQLSchema> {
     return built;
   });
   return schema;
+}
+
+let fast: Promise<FastFields> | undefined;
+
+/** The fields the fast path resolves (src/graphql/fast.ts): plain properties, and each domain's resolved fields; operations selecting any other take the plain path. */
+export function servedFastFields(): Promise<FastFields> {
+  fast ??= registrySchema().then((schema) => mergeFastFields(propertyFields(schema), nodeFastFields, regionFastFields, organizationFastFields, programFastFields, sessionFastFields));
+  return fast;
 }
 
 let subgraph: Promise<GraphQLSchema> | undefined;

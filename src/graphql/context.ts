@@ -26,6 +26,8 @@ export interface RegistryContext {
   /** Called after a write commits, so no replica serves a response cached before it. */
   afterWrite?: () => Promise<void>;
   request?: RequestInfo;
+  /** Set by the fast path when it answered the operation (src/graphql/fast.ts); the plain path otherwise. */
+  executor?: 'fast';
 }
 
 export function createContext(

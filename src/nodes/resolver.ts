@@ -3,6 +3,7 @@ import type { RegistryContext } from '../graphql/context';
 import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { badUserInput } from '../graphql/errors';
 import type { ReferenceResolver } from '../graphql/federation';
+import type { FastFields } from '../graphql/fast';
 import { fromGlobalId } from '../graphql/ids';
 import { MAX_PAGE_SIZE } from '../graphql/paging';
 import { Node } from '../graphql/node';
@@ -51,6 +52,18 @@ export const entityReferences: Record<string, ReferenceResolver> = Object.fromEn
   ]),
 );
 
+function findNodes(ctx: RegistryContext, ids: string[]) {
+  if (ids.length > MAX_PAGE_SIZE) throw badUserInput(`At most ${MAX_PAGE_SIZE} ids at once`, ['ids']);
+  return Promise.all(ids.map((id, i) => findNode(ctx, id, ['ids', i])));
+}
+
+export const nodeFastFields: FastFields = {
+  Query: {
+    node: (_: unknown, { id }: { id: string }, ctx: RegistryContext) => findNode(ctx, id, ['id']),
+    nodes: (_: unknown, { ids }: { ids: string[] }, ctx: RegistryContext) => findNodes(ctx, ids),
+  },
+};
+
 @Resolver()
 export class NodeResolver {
   @CacheFor(MAX_AGE.programs)
@@ -62,7 +75,6 @@ export class NodeResolver {
   @CacheFor(MAX_AGE.programs)
   @Query(() => [Node], { nullable: 'items', description: 'Records by global ids, in the order asked; null for each that does not exist.' })
   nodes(@Arg('ids', () => [ID], { description: 'Global ids as served in `id` fields.' }) ids: string[], @Ctx() ctx: RegistryContext) {
-    if (ids.length > MAX_PAGE_SIZE) throw badUserInput(`At most ${MAX_PAGE_SIZE} ids at once`, ['ids']);
-    return Promise.all(ids.map((id, i) => findNode(ctx, id, ['ids', i])));
+    return findNodes(ctx, ids);
   }
 }

@@ -7,7 +7,7 @@ import { toGlobalId } from '../graphql/ids';
 const OPERATIONS = path.join(__dirname, '..', '..', 'schema', 'operations');
 
 /** Variables the example operations need, pointing at the founding document's records. */
-async function exampleVariables(db: Database): Promise<Record<string, unknown>> {
+export async function exampleVariables(db: Database): Promise<Record<string, unknown>> {
   const [internship] = await db.query<{ id: number }>(`SELECT id FROM programs WHERE slug = 'baku-internship-2021'`);
   const id = internship ? toGlobalId('Internship', Number(internship.id)) : undefined;
   return { slug: 'baku-internship-2021', code: 'CIS', query: 'Baku', id, ids: id ? [id] : [], lang: 'EN', first: 10 };

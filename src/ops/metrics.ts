@@ -13,6 +13,12 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  private readonly executors = new Counter({
+    name: 'registry_graphql_executor_total',
+    help: 'GraphQL operations answered, by executor: the fast path or graphql-js (plain).',
+    labelNames: ['executor'],
+    registers: [this.registry],
+  });
   private readonly errors = new Counter({ name: 'registry_graphql_errors_total', help: 'Errors in GraphQL responses, by code.', labelNames: ['code'], registers: [this.registry] });
   private readonly batches = new Histogram({
     name: 'registry_loader_batch_size',
@@ -41,9 +47,10 @@ export class Metrics {
       async requestDidStart() {
         const started = process.hrtime.bigint();
         return {
-          async willSendResponse({ operationName, response }) {
+          async willSendResponse({ operationName, response, contextValue }) {
             const operation = operationName ?? 'anonymous';
             metrics.requests.inc({ operation });
+            metrics.executors.inc({ executor: (contextValue as { executor?: string }).executor ?? 'plain' });
             metrics.duration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
             if (response.body.kind === 'single') {
               for (const error of response.body.singleResult.errors ?? []) metrics.errors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });

@@ -30,6 +30,7 @@ registerEnumType(OrganizationKind, {
 @EntityKey()
 @CacheFor(MAX_AGE.directory)
 @ObjectType('Organization', {
+  simpleResolvers: true,
   implements: Node,
   description: 'A body that organizes programs or hosts sessions.',
 })

@@ -5,12 +5,13 @@ import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { childConnection, rootConnection } from '../graphql/connections';
+import type { FastFields } from '../graphql/fast';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { ProgramFilter, programConditions, programOrdering } from '../programs/filter';
 import { programsOfOrganizationSource } from '../programs/loaders';
 import { ProgramConnection } from '../programs/resolver';
 import { Region } from '../regions/region';
-import { regionAndBelow, regionByCode, regionById } from '../regions/loaders';
+import { regionById, regionSubtree } from '../regions/loaders';
 import { organizationBySlug, organizationSource } from './loaders';
 import { Organization, OrganizationKind } from './organization';
 
@@ -39,6 +40,36 @@ class OrganizedProgramsArgs extends ForwardPageArgs {
 
 const bySlug: Ordering = { name: 'SLUG', key: 'o.slug', pk: 'o.id', direction: 'ASC' };
 
+async function listOrganizations(ctx: RegistryContext, args: OrganizationsArgs) {
+  const where: SqlPart[] = [];
+  const { kind, regionCode } = args.filter ?? {};
+  if (kind?.length) where.push((p) => `o.kind IN (${p.list(kind)})`);
+  if (regionCode != null) {
+    const regions = await regionSubtree(ctx).load(regionCode);
+    if (!regions) throw badUserInput(`No region has the code "${regionCode}"`, ['filter', 'regionCode']);
+    where.push((p) => `o.region_id IN (${p.list(regions)})`);
+  }
+  return rootConnection(ctx, { ...organizationSource(ctx.db), where }, bySlug, args);
+}
+
+/** Organization fields as plain functions, for the resolvers below and the fast path. */
+export const organizationFields = {
+  name: (organization: Organization, { lang }: { lang?: Language | null }, ctx: RegistryContext): string => pickText(organization.name, lang, ctx.languages) ?? organization.slug,
+  region: (organization: Organization, _: unknown, ctx: RegistryContext) => (organization.regionPk == null ? null : regionById(ctx).load(organization.regionPk)),
+  programs: async (organization: Organization, args: OrganizedProgramsArgs, ctx: RegistryContext) => {
+    const where = await programConditions(args.filter, ctx);
+    return childConnection(ctx, 'organization.programs', programsOfOrganizationSource(ctx.db, where), programOrdering(), args, organization.pk, JSON.stringify(args.filter ?? null));
+  },
+};
+
+export const organizationFastFields: FastFields = {
+  Query: {
+    organization: (_: unknown, { slug }: { slug: string }, ctx: RegistryContext) => organizationBySlug(ctx).load(slug),
+    organizations: (_: unknown, args: OrganizationsArgs, ctx: RegistryContext) => listOrganizations(ctx, args),
+  },
+  Organization: organizationFields,
+};
+
 @Resolver(() => Organization)
 export class OrganizationResolver {
   @Query(() => Organization, { nullable: true, description: 'The organization with this slug; null when there is none.' })
@@ -48,30 +79,22 @@ export class OrganizationResolver {
 
   @CacheFor(MAX_AGE.directory)
   @Query(() => OrganizationConnection, { description: 'Organizations, ordered by slug.' })
-  async organizations(@Args() args: OrganizationsArgs, @Ctx() ctx: RegistryContext) {
-    const where: SqlPart[] = [];
-    const { kind, regionCode } = args.filter ?? {};
-    if (kind?.length) where.push((p) => `o.kind IN (${p.list(kind)})`);
-    if (regionCode != null) {
-      if (!(await regionByCode(ctx).load(regionCode))) throw badUserInput(`No region has the code "${regionCode}"`, ['filter', 'regionCode']);
-      where.push((p) => `o.region_id IN (${regionAndBelow(p.add(regionCode))})`);
-    }
-    return rootConnection(ctx, { ...organizationSource(ctx.db), where }, bySlug, args);
+  organizations(@Args() args: OrganizationsArgs, @Ctx() ctx: RegistryContext) {
+    return listOrganizations(ctx, args);
   }
 
   @FieldResolver(() => String, { description: 'Name in the asked language, in its official form.' })
   name(@Root() organization: Organization, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string {
-    return pickText(organization.name, lang, ctx.languages) ?? organization.slug;
+    return organizationFields.name(organization, { lang }, ctx);
   }
 
   @FieldResolver(() => Region, { nullable: true, description: 'Where the organization is based; null when the source does not say.' })
   region(@Root() organization: Organization, @Ctx() ctx: RegistryContext) {
-    return organization.regionPk == null ? null : regionById(ctx).load(organization.regionPk);
+    return organizationFields.region(organization, null, ctx);
   }
 
   @FieldResolver(() => ProgramConnection, { description: 'Programs this organization organizes, by start date.' })
-  async programs(@Root() organization: Organization, @Args() args: OrganizedProgramsArgs, @Ctx() ctx: RegistryContext) {
-    const where = await programConditions(args.filter, ctx);
-    return childConnection(ctx, 'organization.programs', programsOfOrganizationSource(ctx.db, where), programOrdering(), args, organization.pk, JSON.stringify(args.filter ?? null));
+  programs(@Root() organization: Organization, @Args() args: OrganizedProgramsArgs, @Ctx() ctx: RegistryContext) {
+    return organizationFields.programs(organization, args, ctx);
   }
 }

@@ -105,6 +105,7 @@ export abstract class Program extends Node {
 @EntityKey()
 @CacheFor(MAX_AGE.programs)
 @ObjectType('Forum', {
+  simpleResolvers: true,
   implements: [Program, Node],
   description: 'A recurring event, such as an edition of the Azerbaijan-Russian Youth Forum.',
 })
@@ -119,6 +120,7 @@ export class Forum extends Program {
 @EntityKey()
 @CacheFor(MAX_AGE.programs)
 @ObjectType('Internship', {
+  simpleResolvers: true,
   implements: [Program, Node],
   description: 'A training programme run at a place for a group of participants.',
 })
@@ -142,7 +144,7 @@ export class ProgramOrganizer {
 
 @Entity('participant_origins')
 @CacheFor(MAX_AGE.programs)
-@ObjectType('ParticipantOrigin', { description: 'Where participants of an internship came from.' })
+@ObjectType('ParticipantOrigin', { simpleResolvers: true, description: 'Where participants of an internship came from.' })
 export class ParticipantOrigin {
   @PrimaryColumn('integer', { name: 'program_id' })
   programPk: number;

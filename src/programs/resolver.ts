@@ -4,6 +4,7 @@ import type { RegistryContext } from '../graphql/context';
 import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { childConnection, rootConnection } from '../graphql/connections';
+import type { FastFields } from '../graphql/fast';
 import { connectionType, ForwardPageArgs, PageArgs } from '../graphql/paging';
 import { Organization } from '../organizations/organization';
 import { organizersOfProgram } from '../organizations/loaders';
@@ -48,64 +49,117 @@ async function programOfType(ctx: RegistryContext, slug: string, type: ProgramTy
   return program?.type === type ? program : null;
 }
 
+type LangArgs = { lang?: Language | null };
+type SlugArgs = { slug: string };
+
+/**
+ * Every resolved field of programs as a plain function: the type-graphql
+ * resolvers below call these, and the fast path calls them directly.
+ */
+export const programFields = {
+  title: (program: Program, { lang }: LangArgs, ctx: RegistryContext): string => pickText(program.title, lang, ctx.languages) ?? program.slug,
+  description: (program: Program, { lang }: LangArgs, ctx: RegistryContext): string | null => pickText(program.description, lang, ctx.languages),
+  status: (program: Program, _: unknown, ctx: RegistryContext): ProgramStatus => programStatus(program.startsOn, program.endsOn, ctx.today),
+  location: (program: Program, _: unknown, ctx: RegistryContext) => (program.locationPk == null ? null : regionById(ctx).load(program.locationPk)),
+  organizers: (program: Program, _: unknown, ctx: RegistryContext): Promise<Organization[]> => organizersOfProgram(ctx).load(program.pk),
+  sessions: (program: Program, args: ForwardPageArgs, ctx: RegistryContext) =>
+    childConnection(ctx, 'program.sessions', sessionsOfProgramSource(ctx.db), sessionOrdering, args, program.pk),
+};
+
+export const forumFields = {
+  internships: (forum: Forum, args: ForwardPageArgs, ctx: RegistryContext) =>
+    childConnection(ctx, 'forum.internships', internshipsOfForumSource(ctx.db), programOrdering(), args, forum.pk),
+};
+
+export const internshipFields = {
+  trainingProgram: (internship: Internship, { lang }: LangArgs, ctx: RegistryContext): string | null => pickText(internship.trainingProgram, lang, ctx.languages),
+  audience: (internship: Internship, { lang }: LangArgs, ctx: RegistryContext): string[] => {
+    const lists = internship.audience ?? {};
+    const code = pickText(Object.fromEntries(Object.keys(lists).map((k) => [k, k])), lang, ctx.languages);
+    return code ? (lists[code] ?? []) : [];
+  },
+  forum: (internship: Internship, _: unknown, ctx: RegistryContext) => (internship.forumPk == null ? null : programById(ctx).load(internship.forumPk)),
+  participantOrigins: (internship: Internship, _: unknown, ctx: RegistryContext): Promise<ParticipantOrigin[]> => participantOriginsOfProgram(ctx).load(internship.pk),
+};
+
+export const participantOriginFields = {
+  region: (origin: ParticipantOrigin, _: unknown, ctx: RegistryContext) => regionById(ctx).load(origin.regionPk),
+};
+
+export const programQueries = {
+  forum: (_: unknown, { slug }: SlugArgs, ctx: RegistryContext) => programOfType(ctx, slug, ProgramType.FORUM),
+  forums: (_: unknown, args: ProgramListArgs, ctx: RegistryContext) => listPrograms(ctx, args, ProgramType.FORUM),
+  internship: (_: unknown, { slug }: SlugArgs, ctx: RegistryContext) => programOfType(ctx, slug, ProgramType.INTERNSHIP),
+  internships: (_: unknown, args: ProgramListArgs, ctx: RegistryContext) => listPrograms(ctx, args, ProgramType.INTERNSHIP),
+  programs: (_: unknown, args: ForwardProgramListArgs, ctx: RegistryContext) => listPrograms(ctx, args),
+};
+
+export const programFastFields: FastFields = {
+  Query: programQueries,
+  Program: programFields,
+  Forum: forumFields,
+  Internship: internshipFields,
+  ParticipantOrigin: participantOriginFields,
+};
+
 @Resolver(() => Program)
 export class ProgramResolver {
   @Query(() => Forum, { nullable: true, description: 'The forum with this slug; null when there is none.' })
   forum(@Arg('slug', () => String, { description: 'The forum\'s slug.' }) slug: string, @Ctx() ctx: RegistryContext) {
-    return programOfType(ctx, slug, ProgramType.FORUM);
+    return programQueries.forum(null, { slug }, ctx);
   }
 
   @CacheFor(MAX_AGE.programs)
   @Query(() => ForumConnection, { description: 'Forums, paged in either direction.' })
   forums(@Args(() => ProgramListArgs) args: ProgramListArgs, @Ctx() ctx: RegistryContext) {
-    return listPrograms(ctx, args, ProgramType.FORUM);
+    return programQueries.forums(null, args, ctx);
   }
 
   @Query(() => Internship, { nullable: true, description: 'The internship with this slug; null when there is none.' })
   internship(@Arg('slug', () => String, { description: 'The internship\'s slug.' }) slug: string, @Ctx() ctx: RegistryContext) {
-    return programOfType(ctx, slug, ProgramType.INTERNSHIP);
+    return programQueries.internship(null, { slug }, ctx);
   }
 
   @CacheFor(MAX_AGE.programs)
   @Query(() => InternshipConnection, { description: 'Internships, paged in either direction.' })
   internships(@Args(() => ProgramListArgs) args: ProgramListArgs, @Ctx() ctx: RegistryContext) {
-    return listPrograms(ctx, args, ProgramType.INTERNSHIP);
+    return programQueries.internships(null, args, ctx);
   }
 
   @CacheFor(MAX_AGE.programs)
   @Query(() => ProgramConnection, { description: 'Forums and internships together.' })
   programs(@Args(() => ForwardProgramListArgs) args: ForwardProgramListArgs, @Ctx() ctx: RegistryContext) {
-    return listPrograms(ctx, args);
+    return programQueries.programs(null, args, ctx);
   }
 
   @FieldResolver(() => String, { description: 'Title in the asked language.' })
   title(@Root() program: Program, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string {
-    return pickText(program.title, lang, ctx.languages) ?? program.slug;
+    return programFields.title(program, { lang }, ctx);
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'What the program is about, in the asked language; null when the source says nothing.' })
   description(@Root() program: Program, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string | null {
-    return pickText(program.description, lang, ctx.languages);
+    return programFields.description(program, { lang }, ctx);
   }
 
   @FieldResolver(() => ProgramStatus, { description: "Upcoming, ongoing or archived, from the dates and today's date (UTC)." })
   status(@Root() program: Program, @Ctx() ctx: RegistryContext): ProgramStatus {
-    return programStatus(program.startsOn, program.endsOn, ctx.today);
+    return programFields.status(program, null, ctx);
   }
 
   @FieldResolver(() => Region, { nullable: true, description: 'Where the program takes place; null when not known.' })
   location(@Root() program: Program, @Ctx() ctx: RegistryContext) {
-    return program.locationPk == null ? null : regionById(ctx).load(program.locationPk);
+    return programFields.location(program, null, ctx);
   }
 
   @FieldResolver(() => [Organization], { description: 'Organizations that organize the program, in the order the source names them.' })
   organizers(@Root() program: Program, @Ctx() ctx: RegistryContext): Promise<Organization[]> {
-    return organizersOfProgram(ctx).load(program.pk);
+    return programFields.organizers(program, null, ctx);
   }
 
   @FieldResolver(() => SessionConnection, { description: 'Activities of the program, in programme order.' })
   sessions(@Root() program: Program, @Args() args: ForwardPageArgs, @Ctx() ctx: RegistryContext) {
-    return childConnection(ctx, 'program.sessions', sessionsOfProgramSource(ctx.db), sessionOrdering, args, program.pk);
+    return programFields.sessions(program, args, ctx);
   }
 }
 
@@ -113,7 +167,7 @@ export class ProgramResolver {
 export class ForumResolver {
   @FieldResolver(() => InternshipConnection, { description: 'Internships held as part of this forum, by start date.' })
   internships(@Root() forum: Forum, @Args() args: ForwardPageArgs, @Ctx() ctx: RegistryContext) {
-    return childConnection(ctx, 'forum.internships', internshipsOfForumSource(ctx.db), programOrdering(), args, forum.pk);
+    return forumFields.internships(forum, args, ctx);
   }
 }
 
@@ -121,24 +175,22 @@ export class ForumResolver {
 export class InternshipResolver {
   @FieldResolver(() => String, { nullable: true, description: 'The advanced training programme the internship implements, e.g. "Organization of youth work in the CIS".' })
   trainingProgram(@Root() internship: Internship, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string | null {
-    return pickText(internship.trainingProgram, lang, ctx.languages);
+    return internshipFields.trainingProgram(internship, { lang }, ctx);
   }
 
   @FieldResolver(() => [String], { description: 'Who the internship is for: categories of participants, in the asked language.' })
   audience(@Root() internship: Internship, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string[] {
-    const lists = internship.audience ?? {};
-    const code = pickText(Object.fromEntries(Object.keys(lists).map((k) => [k, k])), lang, ctx.languages);
-    return code ? (lists[code] ?? []) : [];
+    return internshipFields.audience(internship, { lang }, ctx);
   }
 
   @FieldResolver(() => Forum, { nullable: true, description: 'The forum this internship is part of; null when it stands alone.' })
   forum(@Root() internship: Internship, @Ctx() ctx: RegistryContext) {
-    return internship.forumPk == null ? null : programById(ctx).load(internship.forumPk);
+    return internshipFields.forum(internship, null, ctx);
   }
 
   @FieldResolver(() => [ParticipantOrigin], { description: 'Regions the participants came from, in the order the source names them.' })
   participantOrigins(@Root() internship: Internship, @Ctx() ctx: RegistryContext): Promise<ParticipantOrigin[]> {
-    return participantOriginsOfProgram(ctx).load(internship.pk);
+    return internshipFields.participantOrigins(internship, null, ctx);
   }
 }
 
@@ -146,6 +198,6 @@ export class InternshipResolver {
 export class ParticipantOriginResolver {
   @FieldResolver(() => Region, { description: 'The region participants came from.' })
   region(@Root() origin: ParticipantOrigin, @Ctx() ctx: RegistryContext) {
-    return regionById(ctx).load(origin.regionPk);
+    return participantOriginFields.region(origin, null, ctx);
   }
 }

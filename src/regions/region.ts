@@ -26,6 +26,7 @@ registerEnumType(RegionKind, {
 @EntityKey()
 @CacheFor(MAX_AGE.reference)
 @ObjectType('Region', {
+  simpleResolvers: true,
   implements: Node,
   description: 'A place in the hierarchy CIS > country > subdivision or city.',
 })

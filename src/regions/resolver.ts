@@ -4,6 +4,7 @@ import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { rootConnection } from '../graphql/connections';
+import type { FastFields } from '../graphql/fast';
 import type { SqlPart } from '../db/database';
 import { Region, RegionKind } from './region';
 import { regionAndBelow, regionByCode, regionById, regionChildren, regionSource } from './loaders';
@@ -27,6 +28,29 @@ class RegionsArgs extends ForwardPageArgs {
 
 const byCode: Ordering = { name: 'CODE', key: 'r.code', pk: 'r.id', direction: 'ASC' };
 
+function listRegions(ctx: RegistryContext, args: RegionsArgs) {
+  const where: SqlPart[] = [];
+  const { kind, withinCode } = args.filter ?? {};
+  if (kind?.length) where.push((p) => `r.kind IN (${p.list(kind)})`);
+  if (withinCode != null) where.push((p) => `r.id IN (${regionAndBelow(p.add(withinCode))}) AND r.code <> ${p.add(withinCode)}`);
+  return rootConnection(ctx, { ...regionSource(ctx.db), where }, byCode, args);
+}
+
+/** Region fields as plain functions, for the resolvers below and the fast path. */
+export const regionFields = {
+  name: (region: Region, { lang }: { lang?: Language | null }, ctx: RegistryContext): string => pickText(region.name, lang, ctx.languages) ?? region.code,
+  parent: (region: Region, _: unknown, ctx: RegistryContext): Promise<Region | null> | null => (region.parentPk == null ? null : regionById(ctx).load(region.parentPk)),
+  children: (region: Region, _: unknown, ctx: RegistryContext): Promise<Region[]> => regionChildren(ctx).load(region.pk),
+};
+
+export const regionFastFields: FastFields = {
+  Query: {
+    region: (_: unknown, { code }: { code: string }, ctx: RegistryContext) => regionByCode(ctx).load(code),
+    regions: (_: unknown, args: RegionsArgs, ctx: RegistryContext) => listRegions(ctx, args),
+  },
+  Region: regionFields,
+};
+
 @Resolver(() => Region)
 export class RegionResolver {
   @Query(() => Region, { nullable: true, description: 'The region with this code (RU, RU-OMS, AZ-BA, CIS); null when there is none.' })
@@ -37,25 +61,21 @@ export class RegionResolver {
   @CacheFor(MAX_AGE.reference)
   @Query(() => RegionConnection, { description: 'Regions, ordered by code.' })
   regions(@Args() args: RegionsArgs, @Ctx() ctx: RegistryContext) {
-    const where: SqlPart[] = [];
-    const { kind, withinCode } = args.filter ?? {};
-    if (kind?.length) where.push((p) => `r.kind IN (${p.list(kind)})`);
-    if (withinCode != null) where.push((p) => `r.id IN (${regionAndBelow(p.add(withinCode))}) AND r.code <> ${p.add(withinCode)}`);
-    return rootConnection(ctx, { ...regionSource(ctx.db), where }, byCode, args);
+    return listRegions(ctx, args);
   }
 
   @FieldResolver(() => String, { description: 'Name of the region in the asked language.' })
   name(@Root() region: Region, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string {
-    return pickText(region.name, lang, ctx.languages) ?? region.code;
+    return regionFields.name(region, { lang }, ctx);
   }
 
   @FieldResolver(() => Region, { nullable: true, description: 'The region this one lies in; null for the top of the hierarchy.' })
   parent(@Root() region: Region, @Ctx() ctx: RegistryContext): Promise<Region | null> | null {
-    return region.parentPk == null ? null : regionById(ctx).load(region.parentPk);
+    return regionFields.parent(region, null, ctx);
   }
 
   @FieldResolver(() => [Region], { description: 'Regions directly below this one, ordered by code.' })
   children(@Root() region: Region, @Ctx() ctx: RegistryContext): Promise<Region[]> {
-    return regionChildren(ctx).load(region.pk);
+    return regionFields.children(region, null, ctx);
   }
 }

@@ -5,6 +5,7 @@ import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { rootConnection } from '../graphql/connections';
+import type { FastFields } from '../graphql/fast';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { Organization } from '../organizations/organization';
 import { organizationById, organizationBySlug } from '../organizations/loaders';
@@ -36,39 +37,56 @@ class SessionsArgs extends ForwardPageArgs {
 /** The root list runs in the order sessions were recorded. */
 const ordering: Ordering = { name: 'RECORDED', key: 's.id', pk: 's.id', direction: 'ASC' };
 
+/** The root list of sessions, narrowed by a filter; unknown slugs are errors naming the filter field. */
+async function listSessions(ctx: RegistryContext, args: SessionsArgs) {
+  const where: SqlPart[] = [];
+  const { programSlug, kind, hostSlug } = args.filter ?? {};
+  if (programSlug != null) {
+    const program = await programBySlug(ctx).load(programSlug);
+    if (!program) throw badUserInput(`No program has the slug "${programSlug}"`, ['filter', 'programSlug']);
+    where.push((p) => `s.program_id = ${p.add(program.pk)}`);
+  }
+  if (hostSlug != null) {
+    const host = await organizationBySlug(ctx).load(hostSlug);
+    if (!host) throw badUserInput(`No organization has the slug "${hostSlug}"`, ['filter', 'hostSlug']);
+    where.push((p) => `s.host_id = ${p.add(host.pk)}`);
+  }
+  if (kind?.length) where.push((p) => `s.kind IN (${p.list(kind)})`);
+  return rootConnection(ctx, sessionSource(ctx.db, where), ordering, args);
+}
+
+/** Session fields as plain functions, for the resolvers below and the fast path. */
+export const sessionFields = {
+  title: (session: Session, { lang }: { lang?: Language | null }, ctx: RegistryContext): string => pickText(session.title, lang, ctx.languages) ?? '',
+  program: (session: Session, _: unknown, ctx: RegistryContext): Promise<Program | null> => programById(ctx).load(session.programPk),
+  host: (session: Session, _: unknown, ctx: RegistryContext): Promise<Organization | null> | null => (session.hostPk == null ? null : organizationById(ctx).load(session.hostPk)),
+};
+
+export const sessionFastFields: FastFields = {
+  Query: { sessions: (_: unknown, args: SessionsArgs, ctx: RegistryContext) => listSessions(ctx, args) },
+  Session: sessionFields,
+};
+
 @Resolver(() => Session)
 export class SessionResolver {
   @CacheFor(MAX_AGE.programs)
   @Query(() => SessionConnection, { description: 'Sessions of all programs, in the order they were recorded.' })
-  async sessions(@Args() args: SessionsArgs, @Ctx() ctx: RegistryContext) {
-    const where: SqlPart[] = [];
-    const { programSlug, kind, hostSlug } = args.filter ?? {};
-    if (programSlug != null) {
-      const program = await programBySlug(ctx).load(programSlug);
-      if (!program) throw badUserInput(`No program has the slug "${programSlug}"`, ['filter', 'programSlug']);
-      where.push((p) => `s.program_id = ${p.add(program.pk)}`);
-    }
-    if (hostSlug != null) {
-      const host = await organizationBySlug(ctx).load(hostSlug);
-      if (!host) throw badUserInput(`No organization has the slug "${hostSlug}"`, ['filter', 'hostSlug']);
-      where.push((p) => `s.host_id = ${p.add(host.pk)}`);
-    }
-    if (kind?.length) where.push((p) => `s.kind IN (${p.list(kind)})`);
-    return rootConnection(ctx, sessionSource(ctx.db, where), ordering, args);
+  sessions(@Args() args: SessionsArgs, @Ctx() ctx: RegistryContext) {
+    return listSessions(ctx, args);
   }
 
   @FieldResolver(() => String, { description: 'Title of the session in the asked language.' })
   title(@Root() session: Session, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string {
-    return pickText(session.title, lang, ctx.languages) ?? '';
+    return sessionFields.title(session, { lang }, ctx);
   }
 
   @FieldResolver(() => Program, { description: 'The forum or internship this session is part of.' })
   program(@Root() session: Session, @Ctx() ctx: RegistryContext): Promise<Program | null> {
-    return programById(ctx).load(session.programPk);
+    return sessionFields.program(session, null, ctx);
   }
 
   @FieldResolver(() => Organization, { nullable: true, description: 'The organization that hosts the session; null when the source names none.' })
   host(@Root() session: Session, @Ctx() ctx: RegistryContext): Promise<Organization | null> | null {
-    return session.hostPk == null ? null : organizationById(ctx).load(session.hostPk);
+    return sessionFields.host(session, null, ctx);
   }
 }

@@ -35,6 +35,7 @@ registerEnumType(SessionKind, {
 @EntityKey()
 @CacheFor(MAX_AGE.programs)
 @ObjectType('Session', {
+  simpleResolvers: true,
   implements: Node,
   description: 'One activity inside a program: a meeting, a lecture, group work, a visit.',
 })

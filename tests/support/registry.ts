@@ -16,7 +16,7 @@ export interface GraphQLResponse<T> {
   headers: Headers;
   data?: T | null;
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
-  extensions?: { explain?: { sql: string[] } } & Record<string, unknown>;
+  extensions?: { explain?: { sql: string[]; executor: "fast" | "plain" } } & Record<string, unknown>;
 }
 
 export interface TestRegistry {

@@ -1,0 +1,436 @@
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import {
+  getNamedType,
+  isAbstractType,
+  isCompositeType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  visit,
+  BREAK,
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLLeafType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValueNode,
+} from 'graphql';
+import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
+import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
+import type { RegistryContext } from './context';
+
+/**
+ * The fast path answers read operations without graphql-js's per-field
+ * machinery: it plans the operation's selections once per document, then
+ * resolves each field for all parents of a level in one pass (so loaders batch
+ * as they do in the plain path) and builds the response objects directly.
+ * Anything it does not know, it leaves to the plain path, which stays the
+ * reference: the differential test holds the two to identical answers.
+ */
+
+/** A field as the fast path resolves it: the resolver without `info`. */
+export type FastResolver<P = any, A = any> = (parent: P, args: A, ctx: RegistryContext) => unknown;
+
+/** Fast resolvers by type name and field name; a type-graphql interface's entries apply to its implementations. */
+export type FastFields = Record<string, Record<string, FastResolver>>;
+
+/** Joins the fast fields of several domains into one table. */
+export function mergeFastFields(...tables: FastFields[]): FastFields {
+  const merged: FastFields = {};
+  for (const table of tables) for (const [type, fields] of Object.entries(table)) merged[type] = { ...merged[type], ...fields };
+  return merged;
+}
+
+interface CacheHint {
+  maxAge?: number;
+  scope?: 'PUBLIC' | 'PRIVATE';
+}
+
+interface FieldPlan {
+  /** Response key (the alias, or the field name). */
+  key: string;
+  name: string;
+  nodes: readonly FieldNode[];
+  definition: GraphQLField<unknown, unknown>;
+  /** Undefined for `__typename`. */
+  resolve?: FastResolver;
+  nonNull: boolean;
+  list: boolean;
+  itemNonNull: boolean;
+  leaf?: GraphQLLeafType;
+  /** For composite fields: the plan of each concrete type the value can be. */
+  types?: Map<string, TypePlan>;
+  /** Arguments when they depend on no variable; computed per request otherwise. */
+  constantArgs?: Record<string, unknown>;
+  hint: CacheHint;
+}
+
+interface TypePlan {
+  type: GraphQLObjectType;
+  keys: string[];
+  fields: FieldPlan[];
+}
+
+/** Thrown when the fast path meets what it leaves to the plain path. */
+class Unsupported extends Error {}
+
+/** Thrown while executing: the plain path must answer, with its own errors. */
+class Fallback extends Error {}
+
+function hintFromDirectives(directives: readonly ConstDirectiveNode[] | undefined): (CacheHint & { inheritMaxAge?: boolean }) | undefined {
+  const directive = directives?.find((d) => d.name.value === 'cacheControl');
+  if (!directive?.arguments) return undefined;
+  const arg = (name: string) => directive.arguments!.find((a) => a.name.value === name)?.value;
+  const scopeValue = arg('scope');
+  const scopeText = scopeValue?.kind === Kind.ENUM ? scopeValue.value : undefined;
+  const scope = scopeText === 'PUBLIC' || scopeText === 'PRIVATE' ? scopeText : undefined;
+  const inherit = arg('inheritMaxAge');
+  if (inherit?.kind === Kind.BOOLEAN && inherit.value) return { inheritMaxAge: true, scope };
+  const maxAge = arg('maxAge');
+  return { maxAge: maxAge?.kind === Kind.INT ? parseInt(maxAge.value, 10) : undefined, scope };
+}
+
+function typeHint(type: GraphQLNamedType): CacheHint & { inheritMaxAge?: boolean } {
+  const own = hintFromDirectives(type.astNode?.directives);
+  if (own) return own;
+  for (const node of type.extensionASTNodes ?? []) {
+    const hint = hintFromDirectives(node.directives);
+    if (hint) return hint;
+  }
+  return {};
+}
+
+/** The hint a resolved field adds to the response's policy: Apollo's cache-control rules, computed once per field. */
+function fieldHint(definition: GraphQLField<unknown, unknown>, root: boolean): CacheHint {
+  const hint: CacheHint = {};
+  const replace = (h: CacheHint) => {
+    if (h.maxAge !== undefined) hint.maxAge = h.maxAge;
+    if (h.scope !== undefined) hint.scope = h.scope;
+  };
+  const target = getNamedType(definition.type);
+  let inherit = false;
+  if (isCompositeType(target)) {
+    const annotation = typeHint(target);
+    replace(annotation);
+    inherit = !!annotation.inheritMaxAge;
+  }
+  const annotation = hintFromDirectives(definition.astNode?.directives) ?? {};
+  if (annotation.inheritMaxAge && hint.maxAge === undefined) {
+    inherit = true;
+    if (annotation.scope) hint.scope = annotation.scope;
+  } else {
+    replace(annotation);
+  }
+  if (hint.maxAge === undefined && ((isCompositeType(target) && !inherit) || root)) hint.maxAge = 0;
+  return hint;
+}
+
+function containsVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(containsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((f) => containsVariable(f.value));
+  return false;
+}
+
+const hasVariableReference = (nodes: readonly FieldNode[]) => nodes.some((node) => (node.arguments ?? []).some((a) => containsVariable(a.value)));
+
+/** Plans one operation; throws Unsupported when any selected field is not one the fast path knows. */
+class Planner {
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly fields: FastFields,
+    private readonly fragments: Record<string, FragmentDefinitionNode>,
+    private readonly variables: Record<string, unknown>,
+  ) {}
+
+  typePlan(type: GraphQLObjectType, fieldMap: Map<string, readonly FieldNode[]>, root: boolean): TypePlan {
+    const fields: FieldPlan[] = [];
+    for (const [key, nodes] of fieldMap) fields.push(this.fieldPlan(type, key, nodes, root));
+    return { type, keys: fields.map((f) => f.key), fields };
+  }
+
+  private resolverOf(type: GraphQLObjectType, name: string): FastResolver | undefined {
+    const own = this.fields[type.name]?.[name];
+    if (own) return own;
+    for (const iface of type.getInterfaces()) {
+      const inherited = this.fields[iface.name]?.[name];
+      if (inherited) return inherited;
+    }
+    return undefined;
+  }
+
+  private fieldPlan(parent: GraphQLObjectType, key: string, nodes: readonly FieldNode[], root: boolean): FieldPlan {
+    const name = nodes[0].name.value;
+    if (name === '__typename') {
+      return { key, name, nodes, definition: undefined as never, nonNull: true, list: false, itemNonNull: false, hint: {} };
+    }
+    if (name.startsWith('__')) throw new Unsupported(`introspection field ${name}`);
+    const definition = parent.getFields()[name];
+    if (!definition) throw new Unsupported(`${parent.name}.${name}`);
+    const resolve = this.resolverOf(parent, name);
+    if (!resolve) throw new Unsupported(`${parent.name}.${name} has no fast resolver`);
+    let type: GraphQLOutputType = definition.type;
+    const nonNull = isNonNullType(type);
+    if (isNonNullType(type)) type = type.ofType;
+    const list = isListType(type);
+    let itemNonNull = false;
+    if (isListType(type)) {
+      type = type.ofType;
+      itemNonNull = isNonNullType(type);
+      if (isNonNullType(type)) type = type.ofType;
+      if (isListType(type)) throw new Unsupported('lists of lists');
+    }
+    const plan: FieldPlan = { key, name, nodes, definition, resolve, nonNull, list, itemNonNull, hint: fieldHint(definition, root) };
+    if (!hasVariableReference(nodes)) plan.constantArgs = getArgumentValues(definition, nodes[0], {});
+    if (isLeafType(type)) {
+      plan.leaf = type;
+      return plan;
+    }
+    const possible = isAbstractType(type) ? this.schema.getPossibleTypes(type) : isObjectType(type) ? [type] : [];
+    plan.types = new Map();
+    for (const concrete of possible) {
+      const subfields = collectSubfields(this.schema, this.fragments, this.variables, concrete, nodes);
+      plan.types.set(concrete.name, this.typePlan(concrete, subfields, false));
+    }
+    return plan;
+  }
+}
+
+/** Reads a property, as graphql-js's default resolver does (a function is called: connections' lazy `totalCount`). */
+function propertyResolver(name: string): FastResolver {
+  return (parent, args, ctx) => {
+    const value = parent[name];
+    return typeof value === 'function' ? value.call(parent, args, ctx) : value;
+  };
+}
+
+/**
+ * Fast resolvers for every field that has no resolver of its own in `schema`
+ * (type-graphql's schema, before Apollo wraps every field for its plugins):
+ * they read the record's property.
+ */
+export function propertyFields(schema: GraphQLSchema): FastFields {
+  const fields: FastFields = {};
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!field.resolve) (fields[type.name] ??= {})[field.name] = propertyResolver(field.name);
+    }
+  }
+  return fields;
+}
+
+const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | null)?.then === 'function';
+
+/** One execution of a plan: arguments for this request's variables, the response's cache policy. */
+class Execution {
+  private readonly args = new Map<FieldPlan, Record<string, unknown>>();
+  private readonly hinted = new Set<FieldPlan>();
+
+  constructor(
+    private readonly ctx: RegistryContext,
+    private readonly variables: Record<string, unknown>,
+    private readonly restrict: ((hint: CacheHint) => void) | undefined,
+  ) {}
+
+  private argsOf(field: FieldPlan): Record<string, unknown> {
+    if (field.constantArgs) return field.constantArgs;
+    let args = this.args.get(field);
+    if (!args) this.args.set(field, (args = getArgumentValues(field.definition, field.nodes[0], this.variables)));
+    return args;
+  }
+
+  /** Fills `outs[i]` with the fields of `objects[i]`, each object of its own concrete type. */
+  async objects(types: Map<string, TypePlan>, objects: unknown[], outs: Record<string, unknown>[]): Promise<void> {
+    if (!objects.length) return;
+    // An object type's values are taken as they come, as graphql-js does; abstract types go by `__typename`.
+    if (types.size === 1) return this.fields(types.values().next().value!, objects, outs);
+    const groups = new Map<TypePlan, { objects: unknown[]; outs: Record<string, unknown>[] }>();
+    objects.forEach((object, i) => {
+      const plan = types.get((object as { __typename?: string }).__typename ?? '');
+      if (!plan) throw new Fallback('an object of an unplanned type');
+      let group = groups.get(plan);
+      if (!group) groups.set(plan, (group = { objects: [], outs: [] }));
+      group.objects.push(object);
+      group.outs.push(outs[i]);
+    });
+    await Promise.all([...groups].map(([plan, group]) => this.fields(plan, group.objects, group.outs)));
+  }
+
+  private async fields(plan: TypePlan, objects: unknown[], outs: Record<string, unknown>[]): Promise<void> {
+    // Keys in selection order, as graphql-js writes them.
+    for (const out of outs) for (const key of plan.keys) out[key] = null;
+    const pending: Promise<void>[] = [];
+    for (const field of plan.fields) {
+      if (!field.resolve) {
+        for (const out of outs) out[field.key] = plan.type.name;
+        continue;
+      }
+      const done = this.field(field, objects, outs);
+      if (done) pending.push(done);
+    }
+    if (pending.length) await Promise.all(pending);
+  }
+
+  /** Resolves one field for every parent; returns a promise only when something is still loading. */
+  private field(field: FieldPlan, parents: unknown[], outs: Record<string, unknown>[]): Promise<void> | undefined {
+    if (this.restrict && !this.hinted.has(field)) {
+      this.hinted.add(field);
+      this.restrict(field.hint);
+    }
+    const args = this.argsOf(field);
+    const resolve = field.resolve!;
+    const values = new Array<unknown>(parents.length);
+    let waiting = false;
+    for (let i = 0; i < parents.length; i++) {
+      const value = resolve(parents[i], args, this.ctx);
+      if (isPromise(value)) waiting = true;
+      values[i] = value;
+    }
+    if (waiting) return Promise.all(values).then((resolved) => this.complete(field, resolved, outs));
+    return this.complete(field, values, outs);
+  }
+
+  private complete(field: FieldPlan, values: unknown[], outs: Record<string, unknown>[]): Promise<void> | undefined {
+    const leaf = field.leaf;
+    const children: unknown[] = [];
+    const childOuts: Record<string, unknown>[] = [];
+    const item = (value: unknown): unknown => {
+      if (value == null) {
+        if (field.list ? field.itemNonNull : field.nonNull) throw new Fallback(`null at a non-null ${field.name}`);
+        return null;
+      }
+      if (leaf) {
+        const serialized = leaf.serialize(value);
+        if (serialized === undefined) throw new Fallback(`${field.name} cannot be serialized`);
+        return serialized;
+      }
+      const out: Record<string, unknown> = {};
+      children.push(value);
+      childOuts.push(out);
+      return out;
+    };
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (!field.list || value == null) {
+        if (value == null && field.nonNull) throw new Fallback(`null at a non-null ${field.name}`);
+        outs[i][field.key] = value == null ? null : item(value);
+        continue;
+      }
+      if (!Array.isArray(value)) throw new Fallback(`${field.name} did not return a list`);
+      const list = new Array<unknown>(value.length);
+      for (let j = 0; j < value.length; j++) list[j] = item(value[j]);
+      outs[i][field.key] = list;
+    }
+    if (!children.length) return undefined;
+    return this.objects(field.types!, children, childOuts);
+  }
+}
+
+interface OperationPlan {
+  root: TypePlan;
+}
+
+/** Plans are kept per document (Apollo keeps one parsed document per query text) and operation. */
+const plans = new WeakMap<DocumentNode, { conditional: boolean; operations: Map<string, OperationPlan | null> }>();
+
+/** @skip and @include make the selection depend on variables; such documents are planned per request. */
+function isConditional(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'skip' || node.name.value === 'include') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function planOperation(schema: GraphQLSchema, fields: FastFields, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | null {
+  const query = schema.getQueryType();
+  if (operation.operation !== 'query' || !query) return null;
+  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  try {
+    const planner = new Planner(schema, fields, fragments, variables);
+    return { root: planner.typePlan(query, collectFields(schema, fragments, variables, query, operation.selectionSet), true) };
+  } catch (e) {
+    if (process.env.FAST_DEBUG) console.error('fast path cannot plan', e);
+    // Unsupported, or anything unexpected while planning: the plain path answers.
+    return null;
+  }
+}
+
+function plan(schema: GraphQLSchema, fields: FastFields, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | null {
+  let perDocument = plans.get(document);
+  if (!perDocument) plans.set(document, (perDocument = { conditional: isConditional(document), operations: new Map() }));
+  if (perDocument.conditional) return planOperation(schema, fields, document, operation, variables);
+  const key = operation.name?.value ?? '';
+  let cached = perDocument.operations.get(key);
+  if (cached === undefined) perDocument.operations.set(key, (cached = planOperation(schema, fields, document, operation, variables)));
+  return cached;
+}
+
+/**
+ * Executes a query operation through the fast path; undefined when the plain
+ * path must answer (an unknown field, a mutation, invalid variables, or any
+ * error, whose exact report is the plain path's to give).
+ */
+export async function executeFast(
+  schema: GraphQLSchema,
+  fields: FastFields,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  rawVariables: Record<string, unknown> | undefined,
+  ctx: RegistryContext,
+  restrict?: (hint: CacheHint) => void,
+): Promise<Record<string, unknown> | undefined> {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  if (coerced.errors) return undefined;
+  const variables = coerced.coerced;
+  const operationPlan = plan(schema, fields, document, operation, variables);
+  if (!operationPlan) return undefined;
+  const data: Record<string, unknown> = {};
+  const execution = new Execution(ctx, variables, restrict);
+  try {
+    await execution.objects(new Map([[operationPlan.root.type.name, operationPlan.root]]), [undefined], [data]);
+  } catch (e) {
+    if (process.env.FAST_DEBUG) console.error('fast path fell back', e);
+    // Whatever went wrong, the plain path runs the operation again and reports it its own way.
+    ctx.loaders.clear();
+    return undefined;
+  }
+  return data;
+}
+
+/** How the fast path plugs into Apollo Server: it answers the operations it can, before execution starts. */
+export function fastPathPlugin(fields: FastFields): ApolloServerPlugin<RegistryContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async responseForOperation(requestContext: GraphQLRequestContext<RegistryContext>) {
+          const { operation, document, schema, request, contextValue, overallCachePolicy } = requestContext;
+          if (!operation || !document) return null;
+          // As Apollo's cache-control plugin: a policy already restricted before execution is left as it is.
+          const restricted = overallCachePolicy.maxAge !== undefined || overallCachePolicy.scope !== undefined;
+          const data = await executeFast(schema, fields, document, operation, request.variables, contextValue, restricted ? undefined : (hint) => overallCachePolicy.restrict(hint));
+          if (!data) return null;
+          contextValue.executor = 'fast';
+          return { body: { kind: 'single', singleResult: { data } }, http: { status: undefined, headers: new HeaderMap() } };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,332 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  buildSchema,
+  getNamedType,
+  isInterfaceType,
+  isLeafType,
+  isNonNullType,
+  isObjectType,
+  parse,
+  print,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+import { loadConfig } from '../src/config';
+import { startHttpServer, type RunningServer } from '../src/http';
+import { toGlobalId } from '../src/graphql/ids';
+import { exampleVariables } from '../src/ops/explorer';
+import { prng } from '../seeds/synthetic';
+import { startTestRegistry, type TestRegistry } from './support/registry';
+
+/**
+ * The differential test: every example operation and a few hundred generated
+ * queries, sent to the same database through the fast path and through the
+ * plain graphql-js path, must get byte-identical answers (data, errors with
+ * their paths and codes, cursors, nulls, languages) and the same HTTP status
+ * and Cache-Control header.
+ */
+
+const OPERATIONS = path.join(__dirname, '..', 'schema', 'operations');
+
+let registry: TestRegistry;
+let plain: RunningServer;
+let schema: GraphQLSchema;
+const answeredBy = { fast: 0, plain: 0 };
+
+beforeAll(async () => {
+  registry = await startTestRegistry({ synthetic: 'small', explain: true });
+  plain = await startHttpServer(loadConfig({ ...registry.env, PORT: '0', REGISTRY_EXPLAIN: '1', REGISTRY_FAST_PATH: '0' }), registry.db);
+  schema = buildSchema(fs.readFileSync(path.join(__dirname, '..', 'schema', 'schema.graphql'), 'utf8'));
+}, 120_000);
+afterAll(async () => {
+  await plain.close();
+  await registry.stop();
+});
+
+interface Answer {
+  status: number;
+  cacheControl: string | null;
+  body: string;
+  executor: string;
+}
+
+async function send(url: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const { extensions, ...rest } = (await response.json()) as { extensions?: { explain?: { executor: string } } };
+  return { status: response.status, cacheControl: response.headers.get('cache-control'), body: JSON.stringify(rest), executor: extensions?.explain?.executor ?? 'none' };
+}
+
+/** Sends one request to both servers and asserts the same answer; returns the fast server's answer, parsed. */
+async function same(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ executor: string; data?: any; errors?: any[] }> {
+  const [fast, reference] = await Promise.all([send(registry.url, body, headers), send(plain.url, body, headers)]);
+  expect(reference.executor).toBe('plain');
+  const label = `${print(parse(String(body.query)))}\n${JSON.stringify(body.variables)}`;
+  expect({ label, status: fast.status, cacheControl: fast.cacheControl, body: fast.body }).toEqual({ label, status: reference.status, cacheControl: reference.cacheControl, body: reference.body });
+  answeredBy[fast.executor === 'fast' ? 'fast' : 'plain']++;
+  return { executor: fast.executor, ...JSON.parse(fast.body) };
+}
+
+/** Every operation of schema/operations/, with the name of the file it is in. */
+function exampleOperations(): Array<{ file: string; name: string; query: string }> {
+  return fs
+    .readdirSync(OPERATIONS)
+    .filter((f) => f.endsWith('.graphql'))
+    .flatMap((file) => {
+      const query = fs.readFileSync(path.join(OPERATIONS, file), 'utf8');
+      return parse(query)
+        .definitions.filter((d) => d.kind === 'OperationDefinition')
+        .map((d) => ({ file, name: (d as { name?: { value: string } }).name!.value, query }));
+    });
+}
+
+describe('the fast path answers exactly as the plain path', () => {
+  it('for every example operation, under several sets of variables and languages', async () => {
+    const base = await exampleVariables(registry.db);
+    const variants: Array<Record<string, unknown>> = [
+      base,
+      { ...base, lang: 'RU' },
+      { ...base, lang: null, first: 3 },
+      { ...base, first: 0 },
+      { ...base, first: 101 },
+      { ...base, last: 2, first: null },
+      { ...base, after: 'bm90IGEgY3Vyc29y' },
+      { ...base, forums: 3, internships: 2, sessions: 1, filter: { status: ['ARCHIVED', 'UPCOMING'] } },
+      { ...base, filter: { regionCode: 'AZ' } },
+      { ...base, filter: { regionCode: 'NOWHERE' } },
+      { ...base, slug: 'no-such-slug', code: 'NOWHERE', id: toGlobalId('Forum', 999999) },
+      { ...base, id: 'not-an-id', ids: [base.id, 'not-an-id'] },
+    ];
+    const operations = exampleOperations();
+    expect(operations.length).toBeGreaterThanOrEqual(17);
+    const fastNames = new Set<string>();
+    for (const { name, query } of operations) {
+      for (const variables of variants) {
+        const answer = await same({ query, operationName: name, variables });
+        if (answer.executor === 'fast') fastNames.add(name);
+      }
+      // And once with Russian preferred by the client instead of the argument.
+      await same({ query, operationName: name, variables: { ...base, lang: null } }, { 'accept-language': 'ru-RU,ru;q=0.9' });
+    }
+    // The dashboards' operations are the fast path's to answer; analysts' statistics and search stay on the plain path.
+    expect([...fastNames].sort()).toEqual(
+      expect.arrayContaining(['Dashboard', 'ForumPage', 'InternshipList', 'InternshipPage', 'NodeById', 'NodesByIds', 'OrganizationPrograms', 'ProgramList', 'RegionList', 'RegionTree', 'SessionList']),
+    );
+    expect(fastNames.has('RegistryStats')).toBe(false);
+  });
+
+  it('for every page of a list walked forwards and backwards by cursor', async () => {
+    const query = fs.readFileSync(path.join(OPERATIONS, 'lists.graphql'), 'utf8');
+    for (const operationName of ['ForumPage', 'InternshipList']) {
+      let after: string | null = null;
+      let pages = 0;
+      for (;;) {
+        const page = await same({ query, operationName, variables: { first: 7, after } });
+        expect(page.executor).toBe('fast');
+        const connection = page.data.forums ?? page.data.internships;
+        pages++;
+        if (!connection.pageInfo.hasNextPage) break;
+        after = connection.pageInfo.endCursor;
+      }
+      expect(pages).toBeGreaterThan(5);
+      let before: string | null = null;
+      for (let i = 0; i < 4; i++) {
+        const page = await same({ query, operationName, variables: { last: 5, before } });
+        before = (page.data.forums ?? page.data.internships).pageInfo.startCursor;
+      }
+    }
+  });
+
+  it('for 300 generated queries over the synthetic set', async () => {
+    const generator = await QueryGenerator.create(schema, registry);
+    let fast = 0;
+    let withErrors = 0;
+    for (let i = 0; i < 300; i++) {
+      const { query, variables } = generator.next();
+      const answer = await same({ query, variables });
+      generator.harvest(answer.data);
+      if (answer.executor === 'fast') fast++;
+      if (answer.errors) withErrors++;
+    }
+    // Most generated queries stay within what the fast path knows; some ask for errors on purpose.
+    expect(fast).toBeGreaterThan(150);
+    expect(withErrors).toBeGreaterThan(10);
+    expect(withErrors).toBeLessThan(150);
+  }, 180_000);
+
+  afterAll(() => {
+    // Printed for the closing note: how much of the test went through the fast path.
+    console.info(`differential test: ${answeredBy.fast} answers from the fast path, ${answeredBy.plain} from the plain path`);
+  });
+});
+
+/**
+ * Random queries from the schema, reproducible from one seed: random fields
+ * (with aliases, fragments on the abstract types, __typename and @include),
+ * random page sizes, languages, filters, and cursors taken from earlier
+ * answers, some of them of the wrong list, so errors are compared too.
+ */
+class QueryGenerator {
+  private readonly random = prng(8);
+  private readonly cursors: string[] = ['bm90IGEgY3Vyc29y'];
+
+  private constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly samples: { forum: string[]; internship: string[]; organization: string[]; region: string[]; ids: string[] },
+  ) {}
+
+  static async create(schema: GraphQLSchema, registry: TestRegistry): Promise<QueryGenerator> {
+    const column = async (sql: string) => (await registry.db.query<{ v: string }>(sql)).map((r) => String(r.v));
+    const programs = await registry.db.query<{ id: number; type: string }>(`SELECT id, type FROM programs ORDER BY id LIMIT 8`);
+    const sessions = await column('SELECT id AS "v" FROM sessions ORDER BY id LIMIT 3');
+    return new QueryGenerator(schema, {
+      forum: [...(await column(`SELECT slug AS "v" FROM programs WHERE type = 'FORUM' ORDER BY id LIMIT 4`)), 'no-such-forum'],
+      internship: [...(await column(`SELECT slug AS "v" FROM programs WHERE type = 'INTERNSHIP' ORDER BY id LIMIT 4`)), 'no-such-internship'],
+      organization: [...(await column('SELECT slug AS "v" FROM organizations ORDER BY id LIMIT 4')), 'no-such-organization'],
+      region: [...(await column('SELECT code AS "v" FROM regions ORDER BY id LIMIT 6')), 'NOWHERE'],
+      ids: [
+        ...programs.map((p) => toGlobalId(p.type === 'FORUM' ? 'Forum' : 'Internship', Number(p.id))),
+        ...sessions.map((id) => toGlobalId('Session', Number(id))),
+        toGlobalId('Region', 1),
+        toGlobalId('Organization', 1),
+        toGlobalId('Region', 999999),
+        'not-an-id',
+      ],
+    });
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)];
+  }
+
+  private chance(p: number): boolean {
+    return this.random() < p;
+  }
+
+  /** Remembers every cursor of an answer, to page from later. */
+  harvest(value: unknown): void {
+    if (Array.isArray(value)) value.forEach((v) => this.harvest(v));
+    else if (value && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value)) {
+        if ((key === 'cursor' || key === 'endCursor' || key === 'startCursor') && typeof v === 'string' && this.cursors.length < 500) this.cursors.push(v);
+        else this.harvest(v);
+      }
+    }
+  }
+
+  next(): { query: string; variables: Record<string, unknown> } {
+    const variables: Record<string, unknown> = {};
+    const roots = ['forums', 'forums', 'internships', 'internships', 'programs', 'forum', 'internship', 'node', 'nodes', 'organization', 'organizations', 'region', 'regions', 'sessions', 'languages', 'stats'];
+    const query = this.schema.getQueryType()!;
+    const selections: string[] = [];
+    const count = this.chance(0.2) ? 2 : 1;
+    for (let i = 0; i < count; i++) {
+      const field = query.getFields()[this.pick(roots)];
+      const printed = this.field(field, 0, variables, i > 0 || this.chance(0.15) ? `r${i}` : undefined);
+      if (printed) selections.push(printed);
+    }
+    const flag = 'flag' in variables;
+    return { query: `query Generated${flag ? '($flag: Boolean!)' : ''} { ${selections.join(' ')} }`, variables };
+  }
+
+  private argument(field: GraphQLField<unknown, unknown>, name: string): string | undefined {
+    const s = this.samples;
+    switch (name) {
+      case 'first':
+      case 'last':
+        return this.chance(0.8) ? String(this.pick([0, 1, 2, 3, 5])) : this.chance(0.9) ? undefined : '101';
+      case 'after':
+      case 'before':
+        return this.chance(0.25) ? JSON.stringify(this.pick(this.cursors)) : undefined;
+      case 'lang':
+        return this.chance(0.5) ? this.pick(['EN', 'RU']) : undefined;
+      case 'slug':
+        return JSON.stringify(this.pick(field.name === 'forum' ? s.forum : field.name === 'internship' ? s.internship : s.organization));
+      case 'code':
+        return JSON.stringify(this.pick(s.region));
+      case 'id':
+        return JSON.stringify(this.pick(s.ids));
+      case 'ids':
+        return JSON.stringify([this.pick(s.ids), this.pick(s.ids)]);
+      case 'orderBy':
+        return this.chance(0.3) ? `{ field: ${this.pick(['STARTS_ON', 'TITLE'])}, direction: ${this.pick(['ASC', 'DESC'])} }` : undefined;
+      case 'filter': {
+        if (!this.chance(0.3)) return undefined;
+        const type = getNamedType(field.args.find((a) => a.name === 'filter')!.type).name;
+        const filters: Record<string, string[]> = {
+          ProgramFilter: ['{ status: [ARCHIVED] }', '{ status: [UPCOMING, ONGOING] }', `{ regionCode: ${JSON.stringify(this.pick(s.region))} }`, '{ startsFrom: "2022-01-01" }', '{ query: "youth" }', `{ organizerSlug: ${JSON.stringify(this.pick(s.organization))} }`],
+          SessionFilter: ['{ kind: [LECTURE, MEETING] }', `{ programSlug: ${JSON.stringify(this.pick(s.internship))} }`, `{ hostSlug: ${JSON.stringify(this.pick(s.organization))} }`],
+          OrganizationFilter: ['{ kind: [UNIVERSITY] }', `{ regionCode: ${JSON.stringify(this.pick(s.region))} }`],
+          RegionFilter: ['{ kind: [COUNTRY] }', `{ withinCode: ${JSON.stringify(this.pick(s.region))} }`],
+        };
+        return filters[type] ? this.pick(filters[type]) : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private field(field: GraphQLField<unknown, unknown>, depth: number, variables: Record<string, unknown>, alias?: string): string | undefined {
+    const args: string[] = [];
+    for (const arg of field.args) {
+      // One of first and last (both is an error the list tests cover).
+      if (arg.name === 'last' && args.some((a) => a.startsWith('first:'))) continue;
+      const value = this.argument(field, arg.name);
+      if (value !== undefined) args.push(`${arg.name}: ${value}`);
+      else if (isNonNullType(arg.type)) return undefined;
+    }
+    const type = getNamedType(field.type);
+    let text = `${alias ? `${alias}: ` : ''}${field.name}${args.length ? `(${args.join(', ')})` : ''}`;
+    if (this.chance(0.05)) {
+      variables.flag = this.chance(0.5);
+      text += ' @include(if: $flag)';
+    }
+    if (isLeafType(type)) return text;
+    const selection = this.selection(type, depth + 1, variables);
+    return selection ? `${text} ${selection}` : undefined;
+  }
+
+  private selection(type: GraphQLNamedType, depth: number, variables: Record<string, unknown>): string | undefined {
+    const parts: string[] = [];
+    // A repeated field gets its own alias, so that differing arguments do not make the query invalid.
+    const used = new Set<string>();
+    const aliasFor = (name: string, wanted: string | undefined) => {
+      let alias = wanted ?? (used.has(name) ? `${name}${used.size}` : undefined);
+      while (alias && used.has(alias)) alias = `${alias}x`;
+      used.add(alias ?? name);
+      return alias;
+    };
+    if (this.chance(0.2)) parts.push('__typename');
+    const own = isObjectType(type) || isInterfaceType(type) ? Object.values(type.getFields()) : [];
+    const leaves = own.filter((f) => isLeafType(getNamedType(f.type)));
+    const composites = depth < 4 ? own.filter((f) => !isLeafType(getNamedType(f.type))) : [];
+    const wanted = 1 + Math.floor(this.random() * 4);
+    for (let i = 0; i < wanted && leaves.length; i++) {
+      const leaf = this.pick(leaves);
+      const printed = this.field(leaf, depth, variables, aliasFor(leaf.name, this.chance(0.1) ? `a${i}` : undefined));
+      if (printed) parts.push(printed);
+    }
+    // Connections and wrappers need their inner objects to say anything.
+    const wrapper = /(Connection|Edge)$/.test(type.name);
+    const nested = wrapper ? Math.min(composites.length, 1 + Math.floor(this.random() * 2)) : Math.floor(this.random() * 3);
+    for (let i = 0; i < nested && composites.length; i++) {
+      const composite = this.pick(composites);
+      const printed = this.field(composite, depth, variables, aliasFor(composite.name, this.chance(0.15) ? `n${depth}_${i}` : undefined));
+      if (printed) parts.push(printed);
+    }
+    if (isInterfaceType(type) && this.chance(0.6)) {
+      for (const concrete of this.schema.getPossibleTypes(type)) {
+        if (!this.chance(0.5)) continue;
+        const extra = Object.values((concrete as GraphQLObjectType).getFields()).filter((f) => !(f.name in type.getFields()) && isLeafType(getNamedType(f.type)));
+        if (extra.length) {
+          const chosen = this.pick(extra);
+          parts.push(`... on ${concrete.name} { ${concrete.name.toLowerCase()}_${chosen.name}: ${chosen.name} }`);
+        }
+      }
+    }
+    if (!parts.length) parts.push('__typename');
+    return `{ ${parts.join(' ')} }`;
+  }
+}
