@@ -173,7 +173,8 @@ describe('a gateway composes the registry with a study-visits subgraph over HTTP
     expect(entityFetches).toHaveLength(2);
     const hosts = entityFetches.find((f) => f.query.includes('on Organization'))!;
     expect(tables(hosts)).toEqual(['organizations', 'regions']);
-    expect((hosts.sql[0].match(/\?|\$\d+/g) ?? []).length).toBe(100);
+    // The 100 ids are bound as one list parameter, so the statement text does not depend on how many there are.
+    expect(hosts.sql[0]).toMatch(/o\.id (= ANY\(\$1\)|IN \(SELECT value FROM json_each\(\?\)\))/);
     expect(tables(entityFetches.find((f) => f.query.includes('on Region'))!)).toEqual(['regions']);
   });
 });

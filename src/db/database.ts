@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ConfigError, type RegistryConfig } from '../config';
-import { StatementRecorder } from './explain';
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { recordStatement, StatementRecorder } from './explain';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -12,12 +14,23 @@ export type Dialect = 'sqlite' | 'postgres';
  */
 export class Params {
   readonly values: unknown[] = [];
+  constructor(readonly dialect: Dialect = 'postgres') {}
+
   add(value: unknown): string {
     this.values.push(value);
     return `$${this.values.length}`;
   }
   list(values: readonly unknown[]): string {
     return values.map((v) => this.add(v)).join(', ');
+  }
+  /**
+   * `expression` is one of `values`, bound as one parameter (an array on
+   * PostgreSQL, JSON on SQLite), so the statement's text is the same however
+   * many values there are and stays prepared.
+   */
+  in(expression: string, values: readonly unknown[]): string {
+    if (this.dialect === 'postgres') return `${expression} = ANY(${this.add(values)})`;
+    return `${expression} IN (SELECT value FROM json_each(${this.add(JSON.stringify(values))}))`;
   }
 }
 
@@ -46,17 +59,71 @@ export class SqlRunner {
 
   /** Builds a statement with fresh parameters and runs it. */
   run<T = Record<string, unknown>>(build: (params: Params) => string): Promise<T[]> {
-    const params = new Params();
+    const params = new Params(this.dialect);
     const sql = build(params);
     return this.query<T>(sql, params.values);
   }
+}
+
+const READ = /^\s*(SELECT|WITH)\b/i;
+const statementNames = new Map<string, string>();
+
+/** A stable name per statement text, under which PostgreSQL keeps it parsed on each connection. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    if (statementNames.size >= 5000) statementNames.clear();
+    name = `r${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+interface SqliteStatement {
+  reader: boolean;
+  all(...params: unknown[]): unknown[];
+}
+const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
+
+/**
+ * Reads go to the driver directly, prepared once: on PostgreSQL as named
+ * statements (parsed once per connection), on SQLite from a cache of
+ * better-sqlite3 statements. Writes and anything else go through TypeORM.
+ */
+function rawQuery(dataSource: DataSource): RawQuery {
+  const viaTypeorm: RawQuery = (sql, values) => dataSource.query(sql, values);
+  if (dataSource.options.type === 'postgres') {
+    const pool = (dataSource.driver as unknown as { master: Pool }).master;
+    return (sql, values) => {
+      if (!READ.test(sql)) return viaTypeorm(sql, values);
+      recordStatement(sql);
+      return pool.query({ name: statementName(sql), text: sql, values }).then((result) => result.rows);
+    };
+  }
+  const connection = (dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): SqliteStatement } }).databaseConnection;
+  let statements = sqliteStatements.get(connection);
+  if (!statements) sqliteStatements.set(connection, (statements = new Map()));
+  const cache = statements;
+  return async (sql, values) => {
+    if (!READ.test(sql)) return viaTypeorm(sql, values);
+    let statement = cache.get(sql);
+    if (!statement) {
+      if (cache.size >= 1000) cache.clear();
+      statement = connection.prepare(sql);
+      cache.set(sql, statement);
+    }
+    if (!statement.reader) return viaTypeorm(sql, values);
+    recordStatement(sql);
+    // better-sqlite3 binds no booleans.
+    return statement.all(...values.map((v) => (typeof v === 'boolean' ? Number(v) : v)));
+  };
 }
 
 /** The registry's connection to its database, whichever of the two it is. */
 export class Database extends SqlRunner {
   constructor(readonly dataSource: DataSource) {
     const dialect: Dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
-    super(dialect, (sql, values) => dataSource.query(sql, values));
+    super(dialect, rawQuery(dataSource));
   }
 
   /** Runs `work` in one transaction: all of its statements land, or none. */

@@ -11,6 +11,11 @@ export function recordStatements<T>(log: StatementLog, work: () => T): T {
   return current.run(log, work);
 }
 
+/** Appends a statement run outside TypeORM to the current request's log. */
+export function recordStatement(sql: string): void {
+  current.getStore()?.push(sql);
+}
+
 /**
  * TypeORM logger that appends each statement to the log of the request that
  * ran it; outside a recorded request it stays silent.

@@ -150,7 +150,7 @@ function byParent<T>(rows: Array<T & { __parent: unknown }>, parents: readonly n
 export async function fetchPage<T>(db: Database, source: Source<T>, ordering: Ordering, page: PageRequest): Promise<SortedRow<T>[]> {
   const rows = await db.run((p) => {
     const where = whereClause([...(source.where ?? []), ...pageConditions(page, ordering)], p);
-    return `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort" FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${page.size + 1}`;
+    return `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort" FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${p.add(page.size + 1)}`;
   });
   return rows.map((r) => source.table.decode(r) as SortedRow<T>);
 }
@@ -166,7 +166,7 @@ export function recordsByKey<K extends string | number, T>(db: Database, source:
   return new DataLoader<K, T | null>(
     async (keys) => {
       observeBatch('byKey', source.table.name, keys.length);
-      const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${column} AS "__key" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${column} IN (${q.list(keys)})`], p)}`);
+      const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${column} AS "__key" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => q.in(column, keys)], p)}`);
       const found = new Map<unknown, T>();
       for (const raw of rows) found.set(raw.__key, source.table.decode(raw));
       return keys.map((k) => found.get(k) ?? null);
@@ -180,7 +180,7 @@ export function childrenByParent<T>(db: Database, source: ChildSource<T>, orderB
   return new DataLoader<number, T[]>(
     async (parents) => {
       observeBatch('children', source.table.name, parents.length);
-      const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${source.parent} AS "__parent" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`], p)} ORDER BY ${orderBy}`);
+      const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${source.parent} AS "__parent" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents)], p)} ORDER BY ${orderBy}`);
       return byParent(rows.map((r) => source.table.decode(r) as T & { __parent: unknown }), parents);
     },
     batchOptions(db),
@@ -197,9 +197,9 @@ export function childPagesByParent<T>(db: Database, source: ChildSource<T>, orde
     async (parents) => {
       observeBatch('pages', source.table.name, parents.length);
       const rows = await db.run((p) => {
-        const where = whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`, ...pageConditions(page, ordering)], p);
+        const where = whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents), ...pageConditions(page, ordering)], p);
         const inner = `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${orderClause(ordering, page.backward)}) AS "__rn", COUNT(*) OVER (PARTITION BY ${source.parent}) AS "__total" FROM ${fromClause(source, p)} ${where}`;
-        return `SELECT * FROM (${inner}) paged WHERE "__rn" <= ${page.size + 1} ORDER BY "__parent", "__rn"`;
+        return `SELECT * FROM (${inner}) paged WHERE "__rn" <= ${p.add(page.size + 1)} ORDER BY "__parent", "__rn"`;
       });
       return byParent(rows.map((r) => source.table.decode(r) as SortedRow<T> & { __parent: unknown }), parents);
     },
@@ -227,7 +227,7 @@ export function childCountsByParent(db: Database, source: ChildSource<unknown>):
   return new DataLoader<number, number>(
     async (parents) => {
       observeBatch('counts', source.table.name, parents.length);
-      const rows = await db.run<{ parent: number; n: number | string }>((p) => `SELECT ${source.parent} AS "parent", COUNT(*) AS "n" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => `${source.parent} IN (${q.list(parents)})`], p)} GROUP BY ${source.parent}`);
+      const rows = await db.run<{ parent: number; n: number | string }>((p) => `SELECT ${source.parent} AS "parent", COUNT(*) AS "n" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents)], p)} GROUP BY ${source.parent}`);
       const counts = new Map(rows.map((r) => [Number(r.parent), Number(r.n)]));
       return parents.map((parent) => counts.get(parent) ?? 0);
     },

@@ -132,7 +132,7 @@ export async function programConditions(filter: ProgramFilter | null | undefined
   if (regionCode != null) {
     const regions = await regionSubtree(ctx).load(regionCode);
     if (!regions) throw badUserInput(`No region has the code "${regionCode}"`, [...path, 'regionCode']);
-    parts.push((p) => `p.location_id IN (${p.list(regions)})`);
+    parts.push((p) => p.in('p.location_id', regions));
   }
   if (organizerSlug != null) {
     if (!(await organizationBySlug(ctx).load(organizerSlug))) throw badUserInput(`No organization has the slug "${organizerSlug}"`, [...path, 'organizerSlug']);

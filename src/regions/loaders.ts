@@ -29,7 +29,7 @@ export const regionSubtree = (ctx: RegistryContext) =>
       async (runner, codes) => {
         const rows = await runner.run<{ code: string; id: number | string }>(
           (p) =>
-            `WITH RECURSIVE below(code, id) AS (SELECT code, id FROM regions WHERE code IN (${p.list(codes)}) UNION ALL SELECT below.code, c.id FROM regions c JOIN below ON c.parent_id = below.id) SELECT code AS "code", id AS "id" FROM below ORDER BY id`,
+            `WITH RECURSIVE below(code, id) AS (SELECT code, id FROM regions WHERE ${p.in('code', codes)} UNION ALL SELECT below.code, c.id FROM regions c JOIN below ON c.parent_id = below.id) SELECT code AS "code", id AS "id" FROM below ORDER BY id`,
         );
         const subtrees = new Map<string, number[]>();
         for (const row of rows) {
