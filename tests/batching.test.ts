@@ -11,7 +11,9 @@ afterAll(() => registry.stop());
 function shape(sql: string[]): string[] {
   return sql.map((s) => {
     const from = /FROM (\w+)/.exec(s.replace(/^SELECT \* FROM \(/, ''))?.[1] ?? '?';
-    return `${s.includes('ROW_NUMBER()') ? 'page' : s.includes('COUNT(') ? 'count' : 'read'} ${from}`;
+    // A page statement: a window per parent on PostgreSQL, a limited lookup per parent over json_each on SQLite.
+    const page = s.includes('ROW_NUMBER()') || /FROM json_each\(\S+\) j JOIN/.test(s);
+    return `${page ? 'page' : s.includes('COUNT(') ? 'count' : 'read'} ${from}`;
   });
 }
 
@@ -51,7 +53,7 @@ describe('a dashboard query costs the same few statements however wide its page'
       'count programs', // forums.totalCount
       'read regions', // forum locations
       'read program_organizers', // organizers of every forum
-      'page programs', // a page of internships per forum, with each forum's total, one window statement
+      'page programs', // a page of internships per forum, with each forum's total, in one statement
       'read regions', // organizers' regions and internship locations
       'read participant_origins', // origins of every internship
       'page sessions', // a page of sessions per internship, with totals

@@ -188,18 +188,30 @@ export function childrenByParent<T>(db: Database, source: ChildSource<T>, orderB
 }
 
 /**
- * One page of children for each parent: a window function numbers each
- * parent's rows, so the paging of every parent happens in one statement, and
- * counts them (`__total`), which is the list's total when no cursor narrows it.
+ * One page of children for each parent, in one statement for all parents,
+ * with each parent's count (`__total`), which is the list's total when no
+ * cursor narrows it. PostgreSQL numbers each parent's rows with a window
+ * function; SQLite looks each parent's page up by index with a correlated
+ * subquery that stops after the page (2.5 ms against 4.2 ms for the
+ * dashboard's sessions, where SQLite sorted the whole window).
  */
 export function childPagesByParent<T>(db: Database, source: ChildSource<T>, ordering: Ordering, page: PageRequest): DataLoader<number, SortedRow<T>[]> {
   return new DataLoader<number, SortedRow<T>[]>(
     async (parents) => {
       observeBatch('pages', source.table.name, parents.length);
       const rows = await db.run((p) => {
-        const where = whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents), ...pageConditions(page, ordering)], p);
-        const inner = `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${orderClause(ordering, page.backward)}) AS "__rn", COUNT(*) OVER (PARTITION BY ${source.parent}) AS "__total" FROM ${fromClause(source, p)} ${where}`;
-        return `SELECT * FROM (${inner}) paged WHERE "__rn" <= ${p.add(page.size + 1)} ORDER BY "__parent", "__rn"`;
+        const listed = (parent: string) => whereClause([...(source.where ?? []), () => `${source.parent} = ${parent}`], p);
+        const paged = (parent: string) => whereClause([...(source.where ?? []), () => `${source.parent} = ${parent}`, ...pageConditions(page, ordering)], p);
+        const order = orderClause(ordering, page.backward);
+        if (db.dialect === 'postgres') {
+          // PostgreSQL numbers each parent's rows with a window function; measured faster here than a LATERAL lookup with a count per parent.
+          const where = whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents), ...pageConditions(page, ordering)], p);
+          const inner = `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${order}) AS "__rn", COUNT(*) OVER (PARTITION BY ${source.parent}) AS "__total" FROM ${fromClause(source, p)} ${where}`;
+          return `SELECT * FROM (${inner}) paged WHERE "__rn" <= ${p.add(page.size + 1)} ORDER BY "__parent", "__rn"`;
+        }
+        const pageKeys = `SELECT ${ordering.pk} FROM ${fromClause(source, p)} ${paged('j.value')} ORDER BY ${order} LIMIT ${p.add(page.size + 1)}`;
+        const total = `(SELECT COUNT(*) FROM ${fromClause(source, p)} ${listed('j.value')}) AS "__total"`;
+        return `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", j.value AS "__parent", ${total} FROM json_each(${p.add(JSON.stringify(parents))}) j JOIN ${source.table.name} ${source.alias} ON ${ordering.pk} IN (${pageKeys}) ORDER BY j.key, ${order}`;
       });
       return byParent(rows.map((r) => source.table.decode(r) as SortedRow<T> & { __parent: unknown }), parents);
     },
