@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database, SqlRunner } from '../src/db/database';
 import { titleSort } from '../src/programs/title';
+import { PROJECT_ROOT } from '../src/paths';
 
 type Localized = Partial<Record<string, string>>;
 
@@ -48,7 +49,7 @@ export interface SeedSummary {
   sessions: number;
 }
 
-export const SEED_DIR = __dirname;
+export const SEED_DIR = path.join(PROJECT_ROOT, 'seeds');
 
 async function idOf(tx: SqlRunner, table: string, column: string, value: string | null | undefined, what: string): Promise<number | null> {
   if (value == null) return null;

@@ -24,7 +24,9 @@ export function buildCli(): Command {
     .description('Serve GraphQL at /graphql (migrating and seeding an empty database first).')
     .action(async () => {
       const registry = await serve();
-      console.log(`registry serving ${registry.server.url} (${registry.config.databaseUrl ? 'PostgreSQL' : `SQLite in ${registry.config.dataDir}`})`);
+      // bin/registry runs the compiled build (dist/) when it is current, else the TypeScript sources.
+      const code = __filename.endsWith('.js') ? 'compiled build' : 'TypeScript sources';
+      console.log(`registry serving ${registry.server.url} (${registry.config.databaseUrl ? 'PostgreSQL' : `SQLite in ${registry.config.dataDir}`}; ${code})`);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;

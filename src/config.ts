@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { limitsFromEnv, type GuardLimits } from './guard/limits';
+import { PROJECT_ROOT } from './paths';
 
 /** Everything the registry reads from its environment, read and checked once. */
 export interface RegistryConfig {
@@ -64,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       port,
       host: env.HOST || '127.0.0.1',
       databaseUrl,
-      dataDir: path.resolve(env.REGISTRY_DATA_DIR || path.join(__dirname, '..', 'data')),
+      dataDir: path.resolve(env.REGISTRY_DATA_DIR || path.join(PROJECT_ROOT, 'data')),
       explain: flag('REGISTRY_EXPLAIN', false),
       production,
       introspection: flag('REGISTRY_INTROSPECTION', true),

@@ -67,11 +67,12 @@ describe('the registry command line', () => {
     expect(result.stderr.trim()).toBe('registry: PORT must be a number from 0 to 65535, got "forty"');
   });
 
-  it('serves a fresh checkout seeded on first start, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'serve'], { cwd: root, env: { ...process.env, ...env, PORT: '0' } });
+  /** Starts `registry serve`, checks it answers from its seeded database, stops it with SIGTERM; returns its start line. */
+  async function serveAndStop(extraEnv: Record<string, string>): Promise<string> {
+    const child = spawn(process.execPath, [bin, 'serve'], { cwd: root, env: { ...process.env, ...env, PORT: '0', ...extraEnv } });
+    let out = '';
     try {
       const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
         child.stdout.on('data', (chunk) => {
           out += chunk;
           const match = /serving (http:\/\/\S+)/.exec(out);
@@ -88,5 +89,17 @@ describe('the registry command line', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
+    return out.split('\n').find((line) => line.includes('serving'))!;
+  }
+
+  it('serves a fresh checkout seeded on first start, and stops cleanly on SIGTERM', async () => {
+    expect(await serveAndStop({ REGISTRY_FROM_SOURCE: '1' })).toMatch(/; TypeScript sources\)$/);
   });
+
+  it('serves from the compiled build once `npm run build` has written it, as `npm start` does', async () => {
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(build.status).toBe(0);
+    expect(fs.existsSync(path.join(root, 'dist', 'src', 'cli.js'))).toBe(true);
+    expect(await serveAndStop({})).toMatch(/; compiled build\)$/);
+  }, 120_000);
 });

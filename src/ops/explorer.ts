@@ -3,8 +3,9 @@ import path from 'node:path';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Database } from '../db/database';
 import { toGlobalId } from '../graphql/ids';
+import { PROJECT_ROOT } from '../paths';
 
-const OPERATIONS = path.join(__dirname, '..', '..', 'schema', 'operations');
+const OPERATIONS = path.join(PROJECT_ROOT, 'schema', 'operations');
 
 /** Variables the example operations need, pointing at the founding document's records. */
 export async function exampleVariables(db: Database): Promise<Record<string, unknown>> {
