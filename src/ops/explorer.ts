@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { renderGraphiQL as RenderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Database } from '../db/database';
 import { toGlobalId } from '../graphql/ids';
 import { PROJECT_ROOT } from '../paths';
@@ -17,12 +17,15 @@ export async function exampleVariables(db: Database): Promise<Record<string, unk
 /**
  * The explorer page: GraphiQL with everything inlined (no script, style or
  * font from elsewhere), one tab per file of example operations. Built on first
- * use, so starting the server stays quick.
+ * use, so starting the server stays quick; GraphiQL's package (about 60 MB
+ * resident once loaded) is only loaded then, so a server no analyst opens
+ * never holds it.
  */
 export function createExplorer(db: Database, endpoint = '/graphql'): () => Promise<string> {
   let page: Promise<string> | undefined;
   return () =>
-    (page ??= exampleVariables(db).then((variables) => {
+    (page ??= exampleVariables(db).then(async (variables) => {
+      const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
       const files = fs.existsSync(OPERATIONS) ? fs.readdirSync(OPERATIONS).filter((f) => f.endsWith('.graphql')).sort() : [];
       // The internship page first: it is what a new analyst asks about.
       files.sort((a, b) => Number(b === 'internship.graphql') - Number(a === 'internship.graphql'));
@@ -32,7 +35,7 @@ export function createExplorer(db: Database, endpoint = '/graphql'): () => Promi
         defaultTabs: files.map((file) => ({ query: fs.readFileSync(path.join(OPERATIONS, file), 'utf8'), variables: JSON.stringify(variables, null, 2) })),
         // The tabs' own variables are not applied by this GraphiQL build; these fill the variables editor of every tab.
         variables: JSON.stringify(variables, null, 2),
-      } as Parameters<typeof renderGraphiQL>[0]);
+      } as Parameters<typeof RenderGraphiQL>[0]);
     }));
 }
 
