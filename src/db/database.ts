@@ -5,6 +5,7 @@ import { ConfigError, type RegistryConfig } from '../config';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { recordStatement, StatementRecorder } from './explain';
+import { SqliteReader } from './sqlite-reader';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -79,51 +80,58 @@ function statementName(sql: string): string {
   return name;
 }
 
-interface SqliteStatement {
-  reader: boolean;
-  all(...params: unknown[]): unknown[];
+interface Reads {
+  query: RawQuery;
+  close(): Promise<void>;
 }
-const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
+const readsBySource = new WeakMap<DataSource, Reads>();
 
 /**
  * Reads go to the driver directly, prepared once: on PostgreSQL as named
- * statements (parsed once per connection), on SQLite from a cache of
- * better-sqlite3 statements. Writes and anything else go through TypeORM.
+ * statements (parsed once per connection), on SQLite to a reader thread with
+ * its own read-only connection (see SqliteReader). Writes and anything else go
+ * through TypeORM. One per data source, shared by every request's Database.
  */
-function rawQuery(dataSource: DataSource): RawQuery {
+function readsOf(dataSource: DataSource): Reads {
+  let reads = readsBySource.get(dataSource);
+  if (reads) return reads;
   const viaTypeorm: RawQuery = (sql, values) => dataSource.query(sql, values);
   if (dataSource.options.type === 'postgres') {
     const pool = (dataSource.driver as unknown as { master: Pool }).master;
-    return (sql, values) => {
-      if (!READ.test(sql)) return viaTypeorm(sql, values);
-      recordStatement(sql);
-      return pool.query({ name: statementName(sql), text: sql, values }).then((result) => result.rows);
+    reads = {
+      query: (sql, values) => {
+        if (!READ.test(sql)) return viaTypeorm(sql, values);
+        recordStatement(sql);
+        return pool.query({ name: statementName(sql), text: sql, values }).then((result) => result.rows);
+      },
+      close: async () => {},
+    };
+  } else {
+    const reader = new SqliteReader(String(dataSource.options.database));
+    reads = {
+      query: async (sql, values) => {
+        if (!READ.test(sql)) return viaTypeorm(sql, values);
+        recordStatement(sql);
+        try {
+          // better-sqlite3 binds no booleans.
+          return await reader.read(sql, values.map((v) => (typeof v === 'boolean' ? Number(v) : v)));
+        } catch (error) {
+          if ((error as { code?: string }).code === 'NOT_A_READ') return viaTypeorm(sql, values);
+          throw error;
+        }
+      },
+      close: () => reader.close(),
     };
   }
-  const connection = (dataSource.driver as unknown as { databaseConnection: { prepare(sql: string): SqliteStatement } }).databaseConnection;
-  let statements = sqliteStatements.get(connection);
-  if (!statements) sqliteStatements.set(connection, (statements = new Map()));
-  const cache = statements;
-  return async (sql, values) => {
-    if (!READ.test(sql)) return viaTypeorm(sql, values);
-    let statement = cache.get(sql);
-    if (!statement) {
-      if (cache.size >= 1000) cache.clear();
-      statement = connection.prepare(sql);
-      cache.set(sql, statement);
-    }
-    if (!statement.reader) return viaTypeorm(sql, values);
-    recordStatement(sql);
-    // better-sqlite3 binds no booleans.
-    return statement.all(...values.map((v) => (typeof v === 'boolean' ? Number(v) : v)));
-  };
+  readsBySource.set(dataSource, reads);
+  return reads;
 }
 
 /** The registry's connection to its database, whichever of the two it is. */
 export class Database extends SqlRunner {
   constructor(readonly dataSource: DataSource) {
     const dialect: Dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
-    super(dialect, rawQuery(dataSource));
+    super(dialect, readsOf(dataSource).query);
   }
 
   /** Runs `work` in one transaction: all of its statements land, or none. */
@@ -132,6 +140,7 @@ export class Database extends SqlRunner {
   }
 
   async close(): Promise<void> {
+    await readsOf(this.dataSource).close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
