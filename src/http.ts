@@ -18,7 +18,7 @@ import { documentLimitRules } from './guard/rules';
 import { createExplorer, wantsExplorer } from './ops/explorer';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
-import { servedFastFields, servedSchema } from './registry';
+import { servedFastPath, servedSchema } from './registry';
 import { fastPathPlugin } from './graphql/fast';
 import type { Logger } from 'pino';
 
@@ -117,7 +117,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
         ? [responseCachePlugin<RegistryContext>({ extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await shared.generation() }) })]
         : []),
       // Last, so that a cached response is found before anything runs.
-      ...(config.fastPath ? [fastPathPlugin(await servedFastFields())] : []),
+      ...(config.fastPath ? [fastPathPlugin(await servedFastPath())] : []),
     ],
   });
   await apollo.start();

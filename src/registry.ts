@@ -7,23 +7,23 @@ import { openDatabase, type Database } from './db/database';
 import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
 import { Writes1732850000000 } from './db/migrations/1732850000000-writes';
 import { Search1732900000000 } from './db/migrations/1732900000000-search';
-import { mergeFastFields, propertyFields, type FastFields } from './graphql/fast';
+import { mergeFastFields, propertyFields, type FastPath } from './graphql/fast';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
 import { LanguageResolver } from './languages/resolver';
 import { entityReferences, nodeFastFields, NodeResolver } from './nodes/resolver';
 import { Organization } from './organizations/organization';
-import { organizationFastFields, OrganizationResolver } from './organizations/resolver';
+import { organizationColumns, organizationFastFields, OrganizationResolver } from './organizations/resolver';
 import { ParticipantOrigin, Program, ProgramOrganizer } from './programs/program';
 import { OrganizationMutations } from './organizations/mutations';
 import { ProgramMutations } from './programs/mutations';
 import { RegionMutations } from './regions/mutations';
 import { SessionMutations } from './sessions/mutations';
-import { ForumResolver, InternshipResolver, ParticipantOriginResolver, programFastFields, ProgramResolver } from './programs/resolver';
+import { ForumResolver, InternshipResolver, ParticipantOriginResolver, programColumns, programFastFields, ProgramResolver } from './programs/resolver';
 import { Region } from './regions/region';
-import { regionFastFields, RegionResolver } from './regions/resolver';
+import { regionColumns, regionFastFields, RegionResolver } from './regions/resolver';
 import { SearchResolver } from './search/resolver';
 import { Session } from './sessions/session';
-import { sessionFastFields, SessionResolver } from './sessions/resolver';
+import { sessionColumns, sessionFastFields, SessionResolver } from './sessions/resolver';
 import { StatsResolver } from './stats/resolver';
 
 /** The registry's parts, in one table of contents. */
@@ -61,11 +61,18 @@ export function registrySchema(): Promise<GraphQLSchema> {
   return schema;
 }
 
-let fast: Promise<FastFields> | undefined;
+let fast: Promise<FastPath> | undefined;
 
-/** The fields the fast path resolves (src/graphql/fast.ts): plain properties, and each domain's resolved fields; operations selecting any other take the plain path. */
-export function servedFastFields(): Promise<FastFields> {
-  fast ??= registrySchema().then((schema) => mergeFastFields(propertyFields(schema), nodeFastFields, regionFastFields, organizationFastFields, programFastFields, sessionFastFields));
+/**
+ * What the fast path (src/graphql/fast.ts) resolves: plain properties, each
+ * domain's resolved fields, and the long text columns it may leave out.
+ * Operations selecting any other field take the plain path.
+ */
+export function servedFastPath(): Promise<FastPath> {
+  fast ??= registrySchema().then((schema) => ({
+    fields: mergeFastFields(propertyFields(schema), nodeFastFields, regionFastFields, organizationFastFields, programFastFields, sessionFastFields),
+    columns: [programColumns, sessionColumns, organizationColumns, regionColumns],
+  }));
   return fast;
 }
 

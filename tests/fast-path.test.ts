@@ -117,6 +117,23 @@ describe('the fast path answers exactly as the plain path', () => {
     expect(fastNames.has('RegistryStats')).toBe(false);
   });
 
+  it('reads only the long text columns the operation asks for, in the same statements', async () => {
+    const query = fs.readFileSync(path.join(OPERATIONS, 'dashboard.graphql'), 'utf8');
+    const body = JSON.stringify({ query, variables: { forums: 3 } });
+    const sqlOf = async (url: string) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return ((await response.json()) as { extensions: { explain: { sql: string[] } } }).extensions.explain.sql;
+    };
+    const [fast, reference] = await Promise.all([sqlOf(registry.url), sqlOf(plain.url)]);
+    expect(fast).toHaveLength(reference.length);
+    // The dashboard shows titles and names, never descriptions, audiences or training programmes.
+    expect(reference.some((sql) => sql.includes('p.description'))).toBe(true);
+    expect(fast.some((sql) => /p\.(description|audience|training_program|title_sort)/.test(sql))).toBe(false);
+    expect(fast.some((sql) => sql.includes('p.title AS'))).toBe(true);
+    expect(fast.some((sql) => sql.includes('s.title AS'))).toBe(true);
+    expect(fast.some((sql) => sql.includes('s.slug'))).toBe(false);
+  });
+
   it('for every page of a list walked forwards and backwards by cursor', async () => {
     const query = fs.readFileSync(path.join(OPERATIONS, 'lists.graphql'), 'utf8');
     for (const operationName of ['ForumPage', 'InternshipList']) {

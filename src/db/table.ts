@@ -4,8 +4,8 @@ import type { Database } from './database';
 export interface Table<T> {
   /** Table name in the database. */
   name: string;
-  /** The select list for alias `a`, each column under its property name. */
-  select(alias: string): string;
+  /** The select list for alias `a`, each column under its property name, leaving out `omit` (properties no field of the request reads). */
+  select(alias: string, omit?: ReadonlySet<string>): string;
   /** Turns a raw row into a record (JSON text parsed, booleans as booleans). */
   decode(raw: Record<string, unknown>): T;
 }
@@ -21,7 +21,7 @@ export function entityTable<T>(db: Database, entity: Function, finish: (record: 
   const booleans = columns.filter((c) => c.type === 'boolean').map((c) => c.property);
   return {
     name: meta.tableName,
-    select: (alias) => columns.map((c) => `${alias}.${c.column} AS "${c.property}"`).join(', '),
+    select: (alias, omit) => (omit?.size ? columns.filter((c) => !omit.has(c.property)) : columns).map((c) => `${alias}.${c.column} AS "${c.property}"`).join(', '),
     decode(raw) {
       for (const p of json) {
         const v = raw[p];

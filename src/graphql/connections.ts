@@ -5,7 +5,8 @@ import { pageRequest, pageSignature, toConnection, type ConnectionResult, type O
 /** A root list as a connection: one statement for the page, one more only if `totalCount` is asked for. */
 export async function rootConnection<T>(ctx: RegistryContext, source: Source<T>, ordering: Ordering, args: Partial<PageArgs>): Promise<ConnectionResult<T>> {
   const page = pageRequest(args, ordering);
-  const rows = await fetchPage(ctx.db, source, ordering, page);
+  // Through the request's database, which knows the columns the request reads.
+  const rows = await fetchPage(ctx.loaders.db, source, ordering, page);
   return toConnection(rows, page, ordering, () => countRows(ctx.db, source));
 }
 

@@ -27,6 +27,7 @@ import {
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
 import type { RegistryContext } from './context';
+import { LoaderRegistry } from './loaders';
 
 /**
  * The fast path answers read operations without graphql-js's per-field
@@ -42,6 +43,25 @@ export type FastResolver<P = any, A = any> = (parent: P, args: A, ctx: RegistryC
 
 /** Fast resolvers by type name and field name; a type-graphql interface's entries apply to its implementations. */
 export type FastFields = Record<string, Record<string, FastResolver>>;
+
+/**
+ * Columns of a table that only some fields read (long texts in several
+ * languages): the fast path selects them only when one of those fields is
+ * asked for, on any of the table's types, anywhere in the operation.
+ */
+export interface OptionalColumns {
+  table: string;
+  /** The GraphQL types whose records are rows of the table. */
+  types: string[];
+  /** Property (as records carry it) → the fields that read it; an empty list: no field does. */
+  readBy: Record<string, string[]>;
+}
+
+/** What the fast path knows: how to resolve fields, and which columns it may leave out. */
+export interface FastPath {
+  fields: FastFields;
+  columns: OptionalColumns[];
+}
 
 /** Joins the fast fields of several domains into one table. */
 export function mergeFastFields(...tables: FastFields[]): FastFields {
@@ -145,6 +165,9 @@ const hasVariableReference = (nodes: readonly FieldNode[]) => nodes.some((node) 
 
 /** Plans one operation; throws Unsupported when any selected field is not one the fast path knows. */
 class Planner {
+  /** Field names selected on each concrete type, anywhere in the operation. */
+  readonly selected = new Map<string, Set<string>>();
+
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly fields: FastFields,
@@ -153,6 +176,9 @@ class Planner {
   ) {}
 
   typePlan(type: GraphQLObjectType, fieldMap: Map<string, readonly FieldNode[]>, root: boolean): TypePlan {
+    let names = this.selected.get(type.name);
+    if (!names) this.selected.set(type.name, (names = new Set()));
+    for (const nodes of fieldMap.values()) names.add(nodes[0].name.value);
     const fields: FieldPlan[] = [];
     for (const [key, nodes] of fieldMap) fields.push(this.fieldPlan(type, key, nodes, root));
     return { type, keys: fields.map((f) => f.key), fields };
@@ -338,6 +364,19 @@ class Execution {
 
 interface OperationPlan {
   root: TypePlan;
+  /** Properties no selected field reads, by table. */
+  omit: Map<string, Set<string>>;
+}
+
+function omittedColumns(columns: OptionalColumns[], selected: Map<string, Set<string>>): Map<string, Set<string>> {
+  const omit = new Map<string, Set<string>>();
+  for (const { table, types, readBy } of columns) {
+    const unread = Object.entries(readBy)
+      .filter(([, fields]) => !types.some((type) => fields.some((field) => selected.get(type)?.has(field))))
+      .map(([property]) => property);
+    if (unread.length) omit.set(table, new Set(unread));
+  }
+  return omit;
 }
 
 /** Plans are kept per document (Apollo keeps one parsed document per query text) and operation. */
@@ -358,14 +397,15 @@ function isConditional(document: DocumentNode): boolean {
   return found;
 }
 
-function planOperation(schema: GraphQLSchema, fields: FastFields, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | null {
+function planOperation(schema: GraphQLSchema, fast: FastPath, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | null {
   const query = schema.getQueryType();
   if (operation.operation !== 'query' || !query) return null;
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   try {
-    const planner = new Planner(schema, fields, fragments, variables);
-    return { root: planner.typePlan(query, collectFields(schema, fragments, variables, query, operation.selectionSet), true) };
+    const planner = new Planner(schema, fast.fields, fragments, variables);
+    const root = planner.typePlan(query, collectFields(schema, fragments, variables, query, operation.selectionSet), true);
+    return { root, omit: omittedColumns(fast.columns, planner.selected) };
   } catch (e) {
     if (process.env.FAST_DEBUG) console.error('fast path cannot plan', e);
     // Unsupported, or anything unexpected while planning: the plain path answers.
@@ -373,13 +413,13 @@ function planOperation(schema: GraphQLSchema, fields: FastFields, document: Docu
   }
 }
 
-function plan(schema: GraphQLSchema, fields: FastFields, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | null {
+function plan(schema: GraphQLSchema, fast: FastPath, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | null {
   let perDocument = plans.get(document);
   if (!perDocument) plans.set(document, (perDocument = { conditional: isConditional(document), operations: new Map() }));
-  if (perDocument.conditional) return planOperation(schema, fields, document, operation, variables);
+  if (perDocument.conditional) return planOperation(schema, fast, document, operation, variables);
   const key = operation.name?.value ?? '';
   let cached = perDocument.operations.get(key);
-  if (cached === undefined) perDocument.operations.set(key, (cached = planOperation(schema, fields, document, operation, variables)));
+  if (cached === undefined) perDocument.operations.set(key, (cached = planOperation(schema, fast, document, operation, variables)));
   return cached;
 }
 
@@ -390,7 +430,7 @@ function plan(schema: GraphQLSchema, fields: FastFields, document: DocumentNode,
  */
 export async function executeFast(
   schema: GraphQLSchema,
-  fields: FastFields,
+  fast: FastPath,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   rawVariables: Record<string, unknown> | undefined,
@@ -400,23 +440,25 @@ export async function executeFast(
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) return undefined;
   const variables = coerced.coerced;
-  const operationPlan = plan(schema, fields, document, operation, variables);
+  const operationPlan = plan(schema, fast, document, operation, variables);
   if (!operationPlan) return undefined;
   const data: Record<string, unknown> = {};
-  const execution = new Execution(ctx, variables, restrict);
+  // Loaders of its own: they leave out the columns this operation does not read, and a batch of operations shares the context.
+  const loaders = new LoaderRegistry(ctx.db);
+  loaders.db.omit = operationPlan.omit;
+  const execution = new Execution({ ...ctx, loaders }, variables, restrict);
   try {
     await execution.objects(new Map([[operationPlan.root.type.name, operationPlan.root]]), [undefined], [data]);
   } catch (e) {
     if (process.env.FAST_DEBUG) console.error('fast path fell back', e);
     // Whatever went wrong, the plain path runs the operation again and reports it its own way.
-    ctx.loaders.clear();
     return undefined;
   }
   return data;
 }
 
 /** How the fast path plugs into Apollo Server: it answers the operations it can, before execution starts. */
-export function fastPathPlugin(fields: FastFields): ApolloServerPlugin<RegistryContext> {
+export function fastPathPlugin(fast: FastPath): ApolloServerPlugin<RegistryContext> {
   return {
     async requestDidStart() {
       return {
@@ -425,7 +467,7 @@ export function fastPathPlugin(fields: FastFields): ApolloServerPlugin<RegistryC
           if (!operation || !document) return null;
           // As Apollo's cache-control plugin: a policy already restricted before execution is left as it is.
           const restricted = overallCachePolicy.maxAge !== undefined || overallCachePolicy.scope !== undefined;
-          const data = await executeFast(schema, fields, document, operation, request.variables, contextValue, restricted ? undefined : (hint) => overallCachePolicy.restrict(hint));
+          const data = await executeFast(schema, fast, document, operation, request.variables, contextValue, restricted ? undefined : (hint) => overallCachePolicy.restrict(hint));
           if (!data) return null;
           contextValue.executor = 'fast';
           return { body: { kind: 'single', singleResult: { data } }, http: { status: undefined, headers: new HeaderMap() } };

@@ -10,6 +10,8 @@ import type { Ordering, PageRequest, Position, SortedRow } from './paging';
  * database answers in, so the statement count depends only on the query.
  */
 export class RequestDatabase extends Database {
+  /** Properties no field of this request reads, by table: their columns are not selected (set by the fast path). */
+  omit?: ReadonlyMap<string, ReadonlySet<string>>;
   private inFlight = 0;
   private queue: Array<() => void> = [];
   private flushing = false;
@@ -107,6 +109,11 @@ function batchOptions(db: Database) {
   return { maxBatchSize: 5000, batchScheduleFn: db instanceof RequestDatabase ? db.schedule : (dispatch: () => void) => setImmediate(dispatch) };
 }
 
+/** A source's select list, without the columns the request's fields do not read. */
+function selectList(db: Database, source: Source<unknown>): string {
+  return source.table.select(source.alias, db instanceof RequestDatabase ? db.omit?.get(source.table.name) : undefined);
+}
+
 function fromClause(source: Source<unknown>, params: Params): string {
   if (typeof source.from === 'function') return source.from(params);
   return source.from ?? `${source.table.name} ${source.alias}`;
@@ -150,7 +157,7 @@ function byParent<T>(rows: Array<T & { __parent: unknown }>, parents: readonly n
 export async function fetchPage<T>(db: Database, source: Source<T>, ordering: Ordering, page: PageRequest): Promise<SortedRow<T>[]> {
   const rows = await db.run((p) => {
     const where = whereClause([...(source.where ?? []), ...pageConditions(page, ordering)], p);
-    return `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort" FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${p.add(page.size + 1)}`;
+    return `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort" FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${p.add(page.size + 1)}`;
   });
   return rows.map((r) => source.table.decode(r) as SortedRow<T>);
 }
@@ -166,7 +173,7 @@ export function recordsByKey<K extends string | number, T>(db: Database, source:
   return new DataLoader<K, T | null>(
     async (keys) => {
       observeBatch('byKey', source.table.name, keys.length);
-      const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${column} AS "__key" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => q.in(column, keys)], p)}`);
+      const rows = await db.run((p) => `SELECT ${selectList(db, source)}, ${column} AS "__key" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => q.in(column, keys)], p)}`);
       const found = new Map<unknown, T>();
       for (const raw of rows) found.set(raw.__key, source.table.decode(raw));
       return keys.map((k) => found.get(k) ?? null);
@@ -180,7 +187,7 @@ export function childrenByParent<T>(db: Database, source: ChildSource<T>, orderB
   return new DataLoader<number, T[]>(
     async (parents) => {
       observeBatch('children', source.table.name, parents.length);
-      const rows = await db.run((p) => `SELECT ${source.table.select(source.alias)}, ${source.parent} AS "__parent" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents)], p)} ORDER BY ${orderBy}`);
+      const rows = await db.run((p) => `SELECT ${selectList(db, source)}, ${source.parent} AS "__parent" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents)], p)} ORDER BY ${orderBy}`);
       return byParent(rows.map((r) => source.table.decode(r) as T & { __parent: unknown }), parents);
     },
     batchOptions(db),
@@ -206,12 +213,12 @@ export function childPagesByParent<T>(db: Database, source: ChildSource<T>, orde
         if (db.dialect === 'postgres') {
           // PostgreSQL numbers each parent's rows with a window function; measured faster here than a LATERAL lookup with a count per parent.
           const where = whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents), ...pageConditions(page, ordering)], p);
-          const inner = `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${order}) AS "__rn", COUNT(*) OVER (PARTITION BY ${source.parent}) AS "__total" FROM ${fromClause(source, p)} ${where}`;
+          const inner = `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${order}) AS "__rn", COUNT(*) OVER (PARTITION BY ${source.parent}) AS "__total" FROM ${fromClause(source, p)} ${where}`;
           return `SELECT * FROM (${inner}) paged WHERE "__rn" <= ${p.add(page.size + 1)} ORDER BY "__parent", "__rn"`;
         }
         const pageKeys = `SELECT ${ordering.pk} FROM ${fromClause(source, p)} ${paged('j.value')} ORDER BY ${order} LIMIT ${p.add(page.size + 1)}`;
         const total = `(SELECT COUNT(*) FROM ${fromClause(source, p)} ${listed('j.value')}) AS "__total"`;
-        return `SELECT ${source.table.select(source.alias)}, ${ordering.key} AS "__sort", j.value AS "__parent", ${total} FROM json_each(${p.add(JSON.stringify(parents))}) j JOIN ${source.table.name} ${source.alias} ON ${ordering.pk} IN (${pageKeys}) ORDER BY j.key, ${order}`;
+        return `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort", j.value AS "__parent", ${total} FROM json_each(${p.add(JSON.stringify(parents))}) j JOIN ${source.table.name} ${source.alias} ON ${ordering.pk} IN (${pageKeys}) ORDER BY j.key, ${order}`;
       });
       return byParent(rows.map((r) => source.table.decode(r) as SortedRow<T> & { __parent: unknown }), parents);
     },

@@ -5,7 +5,7 @@ import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { childConnection, rootConnection } from '../graphql/connections';
-import type { FastFields } from '../graphql/fast';
+import type { FastFields, OptionalColumns } from '../graphql/fast';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { ProgramFilter, programConditions, programOrdering } from '../programs/filter';
 import { programsOfOrganizationSource } from '../programs/loaders';
@@ -69,6 +69,9 @@ export const organizationFastFields: FastFields = {
   },
   Organization: organizationFields,
 };
+
+/** Organization names are read only by `name`. */
+export const organizationColumns: OptionalColumns = { table: 'organizations', types: ['Organization'], readBy: { name: ['name'] } };
 
 @Resolver(() => Organization)
 export class OrganizationResolver {

@@ -4,7 +4,7 @@ import type { RegistryContext } from '../graphql/context';
 import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { childConnection, rootConnection } from '../graphql/connections';
-import type { FastFields } from '../graphql/fast';
+import type { FastFields, OptionalColumns } from '../graphql/fast';
 import { connectionType, ForwardPageArgs, PageArgs } from '../graphql/paging';
 import { Organization } from '../organizations/organization';
 import { organizersOfProgram } from '../organizations/loaders';
@@ -100,6 +100,13 @@ export const programFastFields: FastFields = {
   Forum: forumFields,
   Internship: internshipFields,
   ParticipantOrigin: participantOriginFields,
+};
+
+/** Program columns read only by some fields; the fast path selects them only when those are asked for. */
+export const programColumns: OptionalColumns = {
+  table: 'programs',
+  types: ['Forum', 'Internship'],
+  readBy: { title: ['title'], description: ['description'], trainingProgram: ['trainingProgram'], audience: ['audience'], titleSort: [] },
 };
 
 @Resolver(() => Program)

@@ -4,7 +4,7 @@ import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { rootConnection } from '../graphql/connections';
-import type { FastFields } from '../graphql/fast';
+import type { FastFields, OptionalColumns } from '../graphql/fast';
 import type { SqlPart } from '../db/database';
 import { Region, RegionKind } from './region';
 import { regionAndBelow, regionByCode, regionById, regionChildren, regionSource } from './loaders';
@@ -50,6 +50,9 @@ export const regionFastFields: FastFields = {
   },
   Region: regionFields,
 };
+
+/** Region names are read only by `name`. */
+export const regionColumns: OptionalColumns = { table: 'regions', types: ['Region'], readBy: { name: ['name'] } };
 
 @Resolver(() => Region)
 export class RegionResolver {

@@ -5,7 +5,7 @@ import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { rootConnection } from '../graphql/connections';
-import type { FastFields } from '../graphql/fast';
+import type { FastFields, OptionalColumns } from '../graphql/fast';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { Organization } from '../organizations/organization';
 import { organizationById, organizationBySlug } from '../organizations/loaders';
@@ -66,6 +66,9 @@ export const sessionFastFields: FastFields = {
   Query: { sessions: (_: unknown, args: SessionsArgs, ctx: RegistryContext) => listSessions(ctx, args) },
   Session: sessionFields,
 };
+
+/** Session columns read only by some fields (the slug only by the seed loader). */
+export const sessionColumns: OptionalColumns = { table: 'sessions', types: ['Session'], readBy: { title: ['title'], slug: [] } };
 
 @Resolver(() => Session)
 export class SessionResolver {
