@@ -391,7 +391,9 @@ async function profileRun(data) {
   // BENCH_PROFILE_SERVER=sqlite profiles the embedded default instead.
   const server = servers(data).find((s) => s.name === (process.env.BENCH_PROFILE_SERVER || 'pg'));
   if (!server || server.kind !== 'registry') throw new Error('BENCH_PROFILE_SERVER must be a registry server: sqlite, pg or naive');
-  const query = queries().find((q) => q.name === 'dashboard');
+  // BENCH_PROFILE_QUERY=list (or node) profiles another of the measured queries.
+  const query = queries().find((q) => q.name === (process.env.BENCH_PROFILE_QUERY || 'dashboard'));
+  if (!query) throw new Error('BENCH_PROFILE_QUERY must be one of: dashboard, node, list, search');
   const body = requestFor(server, query, {});
   log(`starting ${server.name} with --cpu-prof`);
   const running = await startServer({ ...server, name: `${server.name}-profile` }, settings.basePort + 10, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
@@ -406,7 +408,7 @@ async function profileRun(data) {
   const summary = profile.summarise(file, window);
   const text = profile.markdown(summary, [
     `date ${new Date().toISOString()}, commit ${gitCommit() ?? '?'}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim()}`,
-    `load: dashboard query, ${settings.connections} connections, ${settings.warmup} s warm-up then ${settings.duration} s measured; ${load.rps.toFixed(1)} req/s under the profiler (p50 ${load.p50} ms, p99 ${load.p99} ms)`,
+    `load: ${query.name} query, ${settings.connections} connections, ${settings.warmup} s warm-up then ${settings.duration} s measured; ${load.rps.toFixed(1)} req/s under the profiler (p50 ${load.p50} ms, p99 ${load.p99} ms)`,
     `server: registry on ${server.name === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${server.name === 'naive' ? ' with loaders off' : ''}, NODE_ENV=production, response cache off; raw profile in ${path.relative(ROOT, file)} (not committed; open it in Chrome DevTools)`,
   ]);
   fs.writeFileSync(path.join(BENCH, 'PROFILE.md'), text);

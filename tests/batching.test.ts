@@ -13,7 +13,9 @@ function shape(sql: string[]): string[] {
     const from = /FROM (\w+)/.exec(s.replace(/^SELECT \* FROM \(/, ''))?.[1] ?? '?';
     // A page statement: a window per parent on PostgreSQL, a limited lookup per parent over json_each on SQLite.
     const page = s.includes('ROW_NUMBER()') || /FROM json_each\(\S+\) j JOIN/.test(s);
-    return `${page ? 'page' : s.includes('COUNT(') ? 'count' : 'read'} ${from}`;
+    // A root page read with its list's count as a subquery.
+    const counted = !page && s.includes('AS "__total"');
+    return `${page ? 'page' : counted ? 'read+count' : s.includes('COUNT(') ? 'count' : 'read'} ${from}`;
   });
 }
 
@@ -36,7 +38,7 @@ function leftOver(longer: string[], shorter: string[]): string[] | null {
 }
 
 describe('a dashboard query costs the same few statements however wide its page', () => {
-  it('runs 11 statements for 2 forums, and no more for 50 forums', async () => {
+  it('runs 10 statements for 2 forums, and no more for 50 forums', async () => {
     const narrow = await registry.request(DashboardDocument, { forums: 2, internships: 5, sessions: 5 });
     const wide = await registry.request(DashboardDocument, { forums: 50, internships: 5, sessions: 5 });
     expect(narrow.errors).toBeUndefined();
@@ -49,8 +51,7 @@ describe('a dashboard query costs the same few statements however wide its page'
     const narrowSql = shape(narrow.extensions!.explain!.sql).sort();
     const wideSql = shape(wide.extensions!.explain!.sql).sort();
     expect(narrowSql).toEqual([
-      'read programs', // the page of forums
-      'count programs', // forums.totalCount
+      'read+count programs', // the page of forums, with forums.totalCount as a subquery
       'read regions', // forum locations
       'read program_organizers', // organizers of every forum
       'page programs', // a page of internships per forum, with each forum's total, in one statement

@@ -1,13 +1,42 @@
 import type { RegistryContext } from './context';
 import { childCountsByParent, childPagesByParent, countRows, fetchPage, type ChildSource, type Source } from './loaders';
-import { pageRequest, pageSignature, toConnection, type ConnectionResult, type Ordering, type PageArgs, type SortedRow } from './paging';
+import { pageRequest, pageSignature, toConnection, type ConnectionResult, type Edge, type Ordering, type PageArgs, type PageInfo, type SortedRow } from './paging';
 
-/** A root list as a connection: one statement for the page, one more only if `totalCount` is asked for. */
-export async function rootConnection<T>(ctx: RegistryContext, source: Source<T>, ordering: Ordering, args: Partial<PageArgs>): Promise<ConnectionResult<T>> {
+/** A root list as served: each field reads the page when asked for. */
+export interface LazyConnection<T> {
+  edges: () => Promise<Edge<T>[]>;
+  nodes: () => Promise<T[]>;
+  pageInfo: () => Promise<PageInfo>;
+  totalCount: () => Promise<number>;
+}
+
+/**
+ * A root list as a connection, in one statement. The page is read after the
+ * tick in which its fields are asked for, as sibling fields are: when
+ * `totalCount` is among them, the count rides in the page's statement as a
+ * subquery. Asked for alone, or when the page is empty, it is one count.
+ */
+export function rootConnection<T>(ctx: RegistryContext, source: Source<T>, ordering: Ordering, args: Partial<PageArgs>): LazyConnection<T> {
   const page = pageRequest(args, ordering);
   // Through the request's database, which knows the columns the request reads.
-  const rows = await fetchPage(ctx.loaders.db, source, ordering, page);
-  return toConnection(rows, page, ordering, () => countRows(ctx.db, source));
+  const db = ctx.loaders.db;
+  let withTotal = false;
+  let read: Promise<ConnectionResult<T>> | undefined;
+  const connection = () =>
+    (read ??= Promise.resolve().then(async () => {
+      const rows = await fetchPage(db, source, ordering, page, withTotal);
+      const total = (rows[0] as { __total?: number | string } | undefined)?.__total;
+      return toConnection(rows, page, ordering, total != null ? async () => Number(total) : () => countRows(db, source));
+    }));
+  return {
+    edges: () => connection().then((c) => c.edges),
+    nodes: () => connection().then((c) => c.nodes),
+    pageInfo: () => connection().then((c) => c.pageInfo),
+    totalCount: () => {
+      withTotal = true;
+      return connection().then((c) => c.totalCount());
+    },
+  };
 }
 
 /**

@@ -301,7 +301,13 @@ class Execution {
         for (const out of outs) out[field.key] = plan.type.name;
         continue;
       }
-      const done = this.field(field, objects, outs);
+      let done: Promise<void> | undefined;
+      try {
+        done = this.field(field, objects, outs);
+      } catch (error) {
+        // Still awaited with the others, so that none of their failures goes unhandled.
+        done = Promise.reject(error);
+      }
       if (done) pending.push(done);
     }
     if (pending.length) await Promise.all(pending);
@@ -318,7 +324,12 @@ class Execution {
     const values = new Array<unknown>(parents.length);
     let waiting = false;
     for (let i = 0; i < parents.length; i++) {
-      const value = resolve(parents[i], args, this.ctx);
+      let value: unknown;
+      try {
+        value = resolve(parents[i], args, this.ctx);
+      } catch (error) {
+        value = Promise.reject(error);
+      }
       if (isPromise(value)) waiting = true;
       values[i] = value;
     }

@@ -153,11 +153,16 @@ function byParent<T>(rows: Array<T & { __parent: unknown }>, parents: readonly n
   return parents.map((p) => grouped.get(p)!);
 }
 
-/** One page of a root list: size + 1 rows in query order, for `toConnection`. */
-export async function fetchPage<T>(db: Database, source: Source<T>, ordering: Ordering, page: PageRequest): Promise<SortedRow<T>[]> {
+/**
+ * One page of a root list: size + 1 rows in query order, for `toConnection`.
+ * With `withTotal`, each row also carries the whole list's count (`__total`),
+ * from a subquery the database runs once.
+ */
+export async function fetchPage<T>(db: Database, source: Source<T>, ordering: Ordering, page: PageRequest, withTotal = false): Promise<SortedRow<T>[]> {
   const rows = await db.run((p) => {
     const where = whereClause([...(source.where ?? []), ...pageConditions(page, ordering)], p);
-    return `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort" FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${p.add(page.size + 1)}`;
+    const total = withTotal ? `, (SELECT COUNT(*) FROM ${fromClause(source, p)} ${whereClause(source.where ?? [], p)}) AS "__total"` : '';
+    return `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort"${total} FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${p.add(page.size + 1)}`;
   });
   return rows.map((r) => source.table.decode(r) as SortedRow<T>);
 }
