@@ -8,6 +8,8 @@ export interface LazyConnection<T> {
   nodes: () => Promise<T[]>;
   pageInfo: () => Promise<PageInfo>;
   totalCount: () => Promise<number>;
+  /** Reads the page now, with the count, and tells whether it holds any item. */
+  hasItems: () => Promise<boolean>;
 }
 
 /**
@@ -35,6 +37,10 @@ export function rootConnection<T>(ctx: RegistryContext, source: Source<T>, order
     totalCount: () => {
       withTotal = true;
       return connection().then((c) => c.totalCount());
+    },
+    hasItems: () => {
+      withTotal = true;
+      return connection().then((c) => c.edges.length > 0);
     },
   };
 }

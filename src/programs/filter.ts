@@ -5,7 +5,7 @@ import { badUserInput } from '../graphql/errors';
 import type { Ordering } from '../graphql/paging';
 import { DateScalar } from '../graphql/scalars';
 import { organizationBySlug } from '../organizations/loaders';
-import { regionSubtree } from '../regions/loaders';
+import { inRegionSubtree, regionByCode } from '../regions/loaders';
 import { searchEngine } from '../search/engine';
 import { queryWords } from '../search/query';
 import { ProgramStatus } from './program';
@@ -111,37 +111,57 @@ export function programStatusExpression(today: string): SqlPart {
   };
 }
 
+/** A filter on programs as SQL, and the lookups that tell an unknown region or organizer from an empty result. */
+export interface ProgramFilterSql {
+  where: SqlPart[];
+  /** Each throws BAD_USER_INPUT when the code or slug it looks up does not exist. */
+  lookups: Array<() => Promise<void>>;
+}
+
 /**
- * The SQL conditions of a filter on programs aliased `p`. Unknown region codes
- * and organizer slugs are errors, not silently empty lists.
+ * The SQL conditions of a filter on programs aliased `p`, without looking
+ * anything up: a region is matched with its subtree inside the statement. A
+ * wrong date range or an empty query throws here; unknown region codes and
+ * organizer slugs are found by `lookups`.
  */
-export async function programConditions(filter: ProgramFilter | null | undefined, ctx: RegistryContext, path: string[] = ['filter']): Promise<SqlPart[]> {
-  if (!filter) return [];
-  const parts: SqlPart[] = [];
+export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: RegistryContext, path: string[] = ['filter']): ProgramFilterSql {
+  const where: SqlPart[] = [];
+  const lookups: Array<() => Promise<void>> = [];
+  if (!filter) return { where, lookups };
   const { query, status, regionCode, organizerSlug, startsFrom, startsTo } = filter;
   if (query != null) {
     const words = queryWords(query, [...path, 'query']);
     const engine = searchEngine(ctx.db.dialect);
     // Punctuation only holds no word, so it finds nothing.
-    parts.push(words.length ? (p) => `p.id IN (${engine.programIds(words)(p)})` : () => '1 = 0');
+    where.push(words.length ? (p) => `p.id IN (${engine.programIds(words)(p)})` : () => '1 = 0');
   }
   if (status?.length) {
     const each = [...new Set(status)].map((s) => programStatusSql(s, ctx.today));
-    parts.push((p) => each.map((part) => `(${part(p)})`).join(' OR '));
-  }
-  if (regionCode != null) {
-    const regions = await regionSubtree(ctx).load(regionCode);
-    if (!regions) throw badUserInput(`No region has the code "${regionCode}"`, [...path, 'regionCode']);
-    parts.push((p) => p.in('p.location_id', regions));
-  }
-  if (organizerSlug != null) {
-    if (!(await organizationBySlug(ctx).load(organizerSlug))) throw badUserInput(`No organization has the slug "${organizerSlug}"`, [...path, 'organizerSlug']);
-    parts.push((p) => `p.id IN (SELECT po.program_id FROM program_organizers po JOIN organizations o ON o.id = po.organization_id WHERE o.slug = ${p.add(organizerSlug)})`);
+    where.push((p) => each.map((part) => `(${part(p)})`).join(' OR '));
   }
   if (startsFrom != null && startsTo != null && startsFrom > startsTo) {
     throw badUserInput('"startsFrom" is after "startsTo"', [...path, 'startsTo']);
   }
-  if (startsFrom != null) parts.push((p) => `p.starts_on >= ${p.add(startsFrom)}`);
-  if (startsTo != null) parts.push((p) => `p.starts_on <= ${p.add(startsTo)}`);
-  return parts;
+  if (regionCode != null) {
+    where.push(inRegionSubtree('p.location_id', regionCode));
+    lookups.push(async () => {
+      if (!(await regionByCode(ctx).load(regionCode))) throw badUserInput(`No region has the code "${regionCode}"`, [...path, 'regionCode']);
+    });
+  }
+  if (organizerSlug != null) {
+    where.push((p) => `p.id IN (SELECT po.program_id FROM program_organizers po JOIN organizations o ON o.id = po.organization_id WHERE o.slug = ${p.add(organizerSlug)})`);
+    lookups.push(async () => {
+      if (!(await organizationBySlug(ctx).load(organizerSlug))) throw badUserInput(`No organization has the slug "${organizerSlug}"`, [...path, 'organizerSlug']);
+    });
+  }
+  if (startsFrom != null) where.push((p) => `p.starts_on >= ${p.add(startsFrom)}`);
+  if (startsTo != null) where.push((p) => `p.starts_on <= ${p.add(startsTo)}`);
+  return { where, lookups };
+}
+
+/** The SQL conditions of a filter on programs aliased `p`; unknown region codes and organizer slugs are errors, not silently empty lists. */
+export async function programConditions(filter: ProgramFilter | null | undefined, ctx: RegistryContext, path: string[] = ['filter']): Promise<SqlPart[]> {
+  const { where, lookups } = programFilterSql(filter, ctx, path);
+  for (const lookup of lookups) await lookup();
+  return where;
 }

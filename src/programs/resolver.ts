@@ -1,5 +1,4 @@
 import { Args, ArgsType, Arg, Ctx, Field, FieldResolver, Query, Resolver, Root, type ClassType } from 'type-graphql';
-import type { SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
 import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { LangArg, Language, pickText } from '../graphql/language';
@@ -12,7 +11,7 @@ import { Region } from '../regions/region';
 import { regionById } from '../regions/loaders';
 import { sessionOrdering, sessionsOfProgramSource } from '../sessions/loaders';
 import { SessionConnection } from '../sessions/resolver';
-import { ProgramFilter, ProgramOrder, programConditions, programOrdering, programStatus } from './filter';
+import { ProgramFilter, ProgramOrder, programFilterSql, programOrdering, programStatus } from './filter';
 import { internshipsOfForumSource, ofType, participantOriginsOfProgram, programById, programBySlug, programSource } from './loaders';
 import { Forum, Internship, ParticipantOrigin, Program, ProgramStatus, ProgramType } from './program';
 
@@ -40,8 +39,11 @@ type ForwardProgramListArgs = InstanceType<typeof ForwardProgramListArgs>;
 
 /** A root list of programs of one type (or both): filter, order, page, count lazily. */
 async function listPrograms(ctx: RegistryContext, args: ForwardProgramListArgs & Partial<PageArgs>, type?: ProgramType) {
-  const where: SqlPart[] = [...(type ? [ofType(type)] : []), ...(await programConditions(args.filter, ctx))];
-  return rootConnection(ctx, programSource(ctx.db, where), programOrdering(args.orderBy), args);
+  const { where, lookups } = programFilterSql(args.filter, ctx);
+  const connection = rootConnection(ctx, programSource(ctx.db, [...(type ? [ofType(type)] : []), ...where]), programOrdering(args.orderBy), args);
+  // An unknown region or organizer makes an empty page: only then are they looked up, to report the mistake.
+  if (lookups.length && !(await connection.hasItems())) for (const lookup of lookups) await lookup();
+  return connection;
 }
 
 async function programOfType(ctx: RegistryContext, slug: string, type: ProgramType): Promise<Program | null> {

@@ -1,7 +1,7 @@
 import type { RegistryContext } from '../graphql/context';
 import { childrenByParent, keyedQuery, recordsByKey, type Source } from '../graphql/loaders';
 import { nodeTable } from '../graphql/records';
-import type { Database } from '../db/database';
+import type { Database, SqlPart } from '../db/database';
 import { Region } from './region';
 
 export function regionSource(db: Database): Source<Region> {
@@ -42,6 +42,19 @@ export const regionSubtree = (ctx: RegistryContext) =>
       null,
     ),
   );
+
+/**
+ * `expression` is the id of the region with `code` or of a region below it,
+ * inside the statement. On PostgreSQL the subtree is an array, so that the
+ * planner uses the index for the few ids it holds rather than guessing a size
+ * for a recursive subquery (which made it scan every program).
+ */
+export function inRegionSubtree(expression: string, code: string): SqlPart {
+  return (p) => {
+    const below = regionAndBelow(p.add(code));
+    return p.dialect === 'postgres' ? `${expression} = ANY(ARRAY(${below}))` : `${expression} IN (${below})`;
+  };
+}
 
 /** SQL of the ids of a region and every region below it, for "in this region" filters. */
 export function regionAndBelow(codeParam: string): string {
