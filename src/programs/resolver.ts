@@ -39,7 +39,8 @@ type ForwardProgramListArgs = InstanceType<typeof ForwardProgramListArgs>;
 
 /** A root list of programs of one type (or both): filter, order, page, count lazily. */
 async function listPrograms(ctx: RegistryContext, args: ForwardProgramListArgs & Partial<PageArgs>, type?: ProgramType) {
-  const { where, lookups } = programFilterSql(args.filter, ctx);
+  const { where, prepare, lookups } = programFilterSql(args.filter, ctx);
+  for (const step of prepare) await step();
   const connection = rootConnection(ctx, programSource(ctx.db, [...(type ? [ofType(type)] : []), ...where]), programOrdering(args.orderBy), args);
   // An unknown region or organizer makes an empty page: only then are they looked up, to report the mistake.
   if (lookups.length && !(await connection.hasItems())) for (const lookup of lookups) await lookup();

@@ -43,17 +43,9 @@ export const regionSubtree = (ctx: RegistryContext) =>
     ),
   );
 
-/**
- * `expression` is the id of the region with `code` or of a region below it,
- * inside the statement. On PostgreSQL the subtree is an array, so that the
- * planner uses the index for the few ids it holds rather than guessing a size
- * for a recursive subquery (which made it scan every program).
- */
+/** `expression` is the id of the region with `code` or of a region below it, inside the statement (SQLite). */
 export function inRegionSubtree(expression: string, code: string): SqlPart {
-  return (p) => {
-    const below = regionAndBelow(p.add(code));
-    return p.dialect === 'postgres' ? `${expression} = ANY(ARRAY(${below}))` : `${expression} IN (${below})`;
-  };
+  return (p) => `${expression} IN (${regionAndBelow(p.add(code))})`;
 }
 
 /** SQL of the ids of a region and every region below it, for "in this region" filters. */
