@@ -47,7 +47,12 @@ export class SqliteReader {
   constructor(private readonly file: string) {}
 
   private start(): Worker {
-    const worker = new Worker(WORKER, { eval: true, workerData: { file: this.file, driver: require.resolve('better-sqlite3') } });
+    const worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { file: this.file, driver: require.resolve('better-sqlite3') },
+      // Its rows live only until they are posted: node's default young generation, whatever the main thread was given.
+      resourceLimits: { maxYoungGenerationSizeMb: 16 },
+    });
     // A reader must not keep a finished process alive.
     worker.unref();
     worker.on('message', ({ id, rows, error }: { id: number; rows?: unknown[]; error?: { message: string; code?: string } }) => {
