@@ -417,8 +417,7 @@ function planOperation(schema: GraphQLSchema, fast: FastPath, document: Document
     const planner = new Planner(schema, fast.fields, fragments, variables);
     const root = planner.typePlan(query, collectFields(schema, fragments, variables, query, operation.selectionSet), true);
     return { root, omit: omittedColumns(fast.columns, planner.selected) };
-  } catch (e) {
-    if (process.env.FAST_DEBUG) console.error('fast path cannot plan', e);
+  } catch {
     // Unsupported, or anything unexpected while planning: the plain path answers.
     return null;
   }
@@ -460,8 +459,7 @@ export async function executeFast(
   const execution = new Execution({ ...ctx, loaders }, variables, restrict);
   try {
     await execution.objects(new Map([[operationPlan.root.type.name, operationPlan.root]]), [undefined], [data]);
-  } catch (e) {
-    if (process.env.FAST_DEBUG) console.error('fast path fell back', e);
+  } catch {
     // Whatever went wrong, the plain path runs the operation again and reports it its own way.
     return undefined;
   }
