@@ -394,7 +394,7 @@ async function profileRun(data) {
   // BENCH_PROFILE_QUERY=list (or node) profiles another of the measured queries.
   const query = queries().find((q) => q.name === (process.env.BENCH_PROFILE_QUERY || 'dashboard'));
   if (!query) throw new Error('BENCH_PROFILE_QUERY must be one of: dashboard, node, list, search');
-  const body = requestFor(server, query, {});
+  const body = requestFor(server, query, await lookupIds(data.pgUrl));
   log(`starting ${server.name} with --cpu-prof`);
   const running = await startServer({ ...server, name: `${server.name}-profile` }, settings.basePort + 10, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const load = await runLoad(running.url, body, running.pid, settings);
