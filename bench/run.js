@@ -415,6 +415,8 @@ async function profileRun(data) {
   const brief = {
     date: new Date().toISOString(),
     commit: gitCommit(),
+    server: server.name,
+    query: query.name,
     rps: load.rps,
     categories: summary.categories,
     functions: summary.functions.slice(0, 40).map(({ name, where, category, ms, share }) => ({ name, where, category, ms, share })),

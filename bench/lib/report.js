@@ -116,7 +116,7 @@ function whereTimeGoes(prof) {
   if (!prof) return 'Where the time goes on the registry: run `npm run bench:profile` (writes `bench/PROFILE.md`).';
   const pct = (x) => `${(100 * x).toFixed(0)}%`;
   return [
-    '## Where the registry\'s time goes (dashboard on PostgreSQL)',
+    `## Where the registry's time goes (${prof.query ?? 'dashboard'} on ${prof.server === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`,
     '',
     `From \`npm run bench:profile\` (${prof.date}, commit ${prof.commit ?? '?'}, ${prof.rps.toFixed(1)} req/s under the profiler); self time of the server's main thread, details in \`bench/PROFILE.md\`:`,
     '',
