@@ -176,7 +176,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
         context: async () =>
-          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite, request }),
+          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite, generation: shared.generation, request }),
       });
     const response = statements ? await recordStatements(statements, run) : await run();
     for (const [name, value] of response.headers) res.setHeader(name, value);

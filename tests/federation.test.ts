@@ -56,7 +56,9 @@ describe('another service composes the registry as a federation 2 subgraph', () 
     expect(data._entities[1]).toEqual({ __typename: 'Region', id: toGlobalId('Region', 1), code: 'CIS' });
     expect(data._entities[7].slug).toBe('mirea');
     const tables = extensions!.explain!.sql.map((s) => /FROM (\w+)/.exec(s)![1]).sort();
-    expect(tables).toEqual(['organizations', 'programs', 'regions', 'sessions']);
+    // One statement per table; regions come from the server's held copy, read at most once.
+    expect(tables.filter((t) => t !== 'regions')).toEqual(['organizations', 'programs', 'sessions']);
+    expect(tables.filter((t) => t === 'regions').length).toBeLessThanOrEqual(1);
   });
 
   it('resolves 100 organizations in one statement', async () => {
@@ -157,7 +159,7 @@ describe('a gateway composes the registry with a study-visits subgraph over HTTP
     expect(data.forum.visitCount).toBe(internship.forum.id.length);
   });
 
-  it('resolves 100 hosts of the other subgraph through the registry in two statements', async () => {
+  it('resolves 100 hosts of the other subgraph through the registry in one statement', async () => {
     registryResponses.length = 0;
     const { data, errors } = await viaGateway('{ studyVisits { number host { slug name region { code } } region { code name climate } } }');
     expect(errors).toBeUndefined();
@@ -172,9 +174,10 @@ describe('a gateway composes the registry with a study-visits subgraph over HTTP
     const tables = (fetch: { sql: string[] }) => fetch.sql.map((s) => /FROM (\w+)/.exec(s)![1]);
     expect(entityFetches).toHaveLength(2);
     const hosts = entityFetches.find((f) => f.query.includes('on Organization'))!;
-    expect(tables(hosts)).toEqual(['organizations', 'regions']);
+    // Their regions come from the registry's held copy of the regions (read at most once, here or earlier).
+    expect(tables(hosts).filter((t) => t !== 'regions')).toEqual(['organizations']);
     // The 100 ids are bound as one list parameter, so the statement text does not depend on how many there are.
     expect(hosts.sql[0]).toMatch(/o\.id (= ANY\(\$1\)|IN \(SELECT value FROM json_each\(\?\)\))/);
-    expect(tables(entityFetches.find((f) => f.query.includes('on Region'))!)).toEqual(['regions']);
+    expect(tables(entityFetches.find((f) => f.query.includes('on Region'))!).length).toBeLessThanOrEqual(1);
   });
 });

@@ -29,15 +29,16 @@ describe('a client refetches any record by its global id', () => {
     }
   });
 
-  it('answers nodes(ids) in the order asked, null for a missing one, in one statement per type', async () => {
+  it('answers nodes(ids) in the order asked, null for a missing one, in one statement per table', async () => {
     const ids = [toGlobalId('Region', 1), toGlobalId('Internship', 999999), toGlobalId('Organization', 1), toGlobalId('Region', 2), toGlobalId('Session', 3)];
     const { data, extensions } = await registry.request(NodesByIdsDocument, { ids });
     expect(data!.nodes.map((n) => n && n.__typename)).toEqual(['Region', null, 'Organization', 'Region', 'Session']);
     expect(data!.nodes[0]).toMatchObject({ code: 'CIS' });
     expect(data!.nodes[3]).toMatchObject({ code: 'RU' });
-    const sql = extensions!.explain!.sql;
-    expect(sql).toHaveLength(4);
-    expect(sql.filter((s) => s.includes('FROM regions'))).toHaveLength(1);
+    // Programs, organizations and sessions one statement each; regions come from the server's held copy (read at most once).
+    const sql = extensions!.explain!.sql.filter((s) => !s.includes('FROM regions'));
+    expect(sql).toHaveLength(3);
+    expect(extensions!.explain!.sql.filter((s) => s.includes('FROM regions')).length).toBeLessThanOrEqual(1);
   });
 
   it('answers null for an id of the wrong type and an error for a malformed id', async () => {

@@ -26,13 +26,23 @@ export interface RegistryContext {
   /** Called after a write commits, so no replica serves a response cached before it. */
   afterWrite?: () => Promise<void>;
   request?: RequestInfo;
+  /** The write generation (bumped by every write, shared by replicas through Redis): what reference data held between requests is checked against. */
+  generation?: () => Promise<string>;
   /** Set by the fast path when it answered the operation (src/graphql/fast.ts); the plain path otherwise. */
   executor?: 'fast';
 }
 
 export function createContext(
   db: Database,
-  options: { acceptLanguage?: string | null; statements?: StatementLog; today?: string; caller?: Caller | null; afterWrite?: () => Promise<void>; request?: RequestInfo } = {},
+  options: {
+    acceptLanguage?: string | null;
+    statements?: StatementLog;
+    today?: string;
+    caller?: Caller | null;
+    afterWrite?: () => Promise<void>;
+    generation?: () => Promise<string>;
+    request?: RequestInfo;
+  } = {},
 ): RegistryContext {
   return {
     db,
@@ -42,6 +52,7 @@ export function createContext(
     statements: options.statements,
     caller: options.caller,
     afterWrite: options.afterWrite,
+    generation: options.generation,
     request: options.request,
   };
 }

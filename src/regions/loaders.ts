@@ -1,5 +1,7 @@
 import type { RegistryContext } from '../graphql/context';
+import type DataLoader from 'dataloader';
 import { childrenByParent, keyedQuery, recordsByKey, type Source } from '../graphql/loaders';
+import { RegionDirectory, subtreeIds, type RegionIndex } from './directory';
 import { nodeTable } from '../graphql/records';
 import type { Database, SqlPart } from '../db/database';
 import { Region } from './region';
@@ -8,12 +10,48 @@ export function regionSource(db: Database): Source<Region> {
   return { table: nodeTable<Region>(db, Region, 'Region'), alias: 'r' };
 }
 
-export const regionById = (ctx: RegistryContext) => ctx.loaders.use('region.byId', (db) => recordsByKey<number, Region>(db, regionSource(db), 'r.id'));
+const directories = new WeakMap<() => Promise<string>, RegionDirectory>();
 
-export const regionByCode = (ctx: RegistryContext) => ctx.loaders.use('region.byCode', (db) => recordsByKey<string, Region>(db, regionSource(db), 'r.code'));
+/** The server's held copy of the regions (see RegionDirectory); none outside a server, where each request reads them. */
+function directoryOf(ctx: RegistryContext): RegionDirectory | undefined {
+  if (!ctx.generation) return undefined;
+  let directory = directories.get(ctx.generation);
+  if (!directory) directories.set(ctx.generation, (directory = new RegionDirectory(ctx.generation)));
+  return directory;
+}
 
-export const regionChildren = (ctx: RegistryContext) =>
-  ctx.loaders.use('region.children', (db) => childrenByParent(db, { ...regionSource(db), parent: 'r.parent_id' }, 'r.code'));
+/** A loader answered from the held regions: no statement once they are read. */
+function fromDirectory<K, V>(ctx: RegistryContext, directory: RegionDirectory, name: string, pick: (index: RegionIndex, key: K) => V) {
+  return ctx.loaders.use(name, (db) =>
+    keyedQuery<K, V>(
+      db,
+      'regions',
+      async (_, keys) => {
+        const index = await directory.index(ctx.db);
+        return new Map(keys.map((key) => [key, pick(index, key)]));
+      },
+      undefined as V,
+    ),
+  );
+}
+
+export const regionById = (ctx: RegistryContext): DataLoader<number, Region | null> => {
+  const directory = directoryOf(ctx);
+  if (directory) return fromDirectory(ctx, directory, 'region.byId', (index, pk: number) => index.byId.get(pk) ?? null);
+  return ctx.loaders.use('region.byId', (db) => recordsByKey<number, Region>(db, regionSource(db), 'r.id'));
+};
+
+export const regionByCode = (ctx: RegistryContext): DataLoader<string, Region | null> => {
+  const directory = directoryOf(ctx);
+  if (directory) return fromDirectory(ctx, directory, 'region.byCode', (index, code: string) => index.byCode.get(code) ?? null);
+  return ctx.loaders.use('region.byCode', (db) => recordsByKey<string, Region>(db, regionSource(db), 'r.code'));
+};
+
+export const regionChildren = (ctx: RegistryContext): DataLoader<number, Region[]> => {
+  const directory = directoryOf(ctx);
+  if (directory) return fromDirectory(ctx, directory, 'region.children', (index, pk: number) => index.children.get(pk) ?? []);
+  return ctx.loaders.use('region.children', (db) => childrenByParent(db, { ...regionSource(db), parent: 'r.parent_id' }, 'r.code'));
+};
 
 /**
  * The ids of a region and of every region below it, by the region's code;
@@ -21,8 +59,10 @@ export const regionChildren = (ctx: RegistryContext) =>
  * as values, so the database plans with the real list (an index lookup for a
  * small region) instead of guessing the size of a recursive subquery.
  */
-export const regionSubtree = (ctx: RegistryContext) =>
-  ctx.loaders.use('region.subtree', (db) =>
+export const regionSubtree = (ctx: RegistryContext): DataLoader<string, number[] | null> => {
+  const directory = directoryOf(ctx);
+  if (directory) return fromDirectory(ctx, directory, 'region.subtree', (index, code: string) => subtreeIds(index, code));
+  return ctx.loaders.use('region.subtree', (db) =>
     keyedQuery<string, number[] | null>(
       db,
       'regions',
@@ -42,6 +82,7 @@ export const regionSubtree = (ctx: RegistryContext) =>
       null,
     ),
   );
+};
 
 /** `expression` is the id of the region with `code` or of a region below it, inside the statement (SQLite). */
 export function inRegionSubtree(expression: string, code: string): SqlPart {

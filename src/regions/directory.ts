@@ -1,0 +1,74 @@
+import type { Database } from '../db/database';
+import { nodeTable } from '../graphql/records';
+import { Region } from './region';
+
+/** Every region, indexed the ways the registry looks regions up. */
+export interface RegionIndex {
+  byId: Map<number, Region>;
+  byCode: Map<string, Region>;
+  /** Regions directly below each region, ordered by code. */
+  children: Map<number, Region[]>;
+}
+
+async function readIndex(db: Database): Promise<RegionIndex> {
+  const table = nodeTable<Region>(db, Region, 'Region');
+  const rows = await db.run(() => `SELECT ${table.select('r')} FROM regions r ORDER BY r.code, r.id`);
+  const index: RegionIndex = { byId: new Map(), byCode: new Map(), children: new Map() };
+  for (const row of rows) {
+    const region = table.decode(row);
+    index.byId.set(region.pk, region);
+    index.byCode.set(region.code, region);
+    if (region.parentPk != null) {
+      let siblings = index.children.get(region.parentPk);
+      if (!siblings) index.children.set(region.parentPk, (siblings = []));
+      siblings.push(region);
+    }
+  }
+  return index;
+}
+
+/** The ids of a region and of every region below it; null when no region has the code. */
+export function subtreeIds(index: RegionIndex, code: string): number[] | null {
+  const top = index.byCode.get(code);
+  if (!top) return null;
+  const ids: number[] = [];
+  const queue = [top];
+  while (queue.length) {
+    const region = queue.shift()!;
+    ids.push(region.pk);
+    queue.push(...(index.children.get(region.pk) ?? []));
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+/**
+ * The regions, held by one server between writes. Regions are reference
+ * data (a few hundred rows that change seldom, cached by clients for a day),
+ * yet every dashboard and filtered list looks several up: reading them all
+ * once, instead of a statement per level and request, takes those statements
+ * away. The copy is read again after any write through the registry (the
+ * write generation replicas share through Redis) and at least every
+ * `maxAgeMs`, which bounds how long a region written outside the registry's
+ * API (a CLI import, another replica without Redis) can go unseen.
+ */
+export class RegionDirectory {
+  private current?: { generation: string; readAt: number; index: Promise<RegionIndex> };
+
+  constructor(
+    private readonly generation: () => Promise<string>,
+    private readonly maxAgeMs = 60_000,
+  ) {}
+
+  async index(db: Database): Promise<RegionIndex> {
+    const generation = await this.generation();
+    const current = this.current;
+    if (current && current.generation === generation && Date.now() - current.readAt < this.maxAgeMs) return current.index;
+    const index = readIndex(db);
+    this.current = { generation, readAt: Date.now(), index };
+    // A failed read is not kept: the next request reads again.
+    index.catch(() => {
+      if (this.current?.index === index) this.current = undefined;
+    });
+    return index;
+  }
+}
