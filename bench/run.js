@@ -52,8 +52,7 @@ function servers(data) {
     REDIS_URL: '',
     REGISTRY_EXPLAIN: '0',
   };
-  // As `npm start` runs it: a young generation big enough that a request's objects die in it (see README, For operators).
-  const registry = ['--max-semi-space-size=32', path.join(ROOT, 'bin', 'registry'), 'serve'];
+  const registry = [path.join(ROOT, 'bin', 'registry'), 'serve'];
   return [
     { name: 'sqlite', kind: 'registry', command: process.execPath, args: registry, env: { ...registryEnv, DATABASE_URL: '', REGISTRY_DATA_DIR: data.sqliteDir } },
     { name: 'pg', kind: 'registry', command: process.execPath, args: registry, env: { ...registryEnv, DATABASE_URL: data.pgUrl } },

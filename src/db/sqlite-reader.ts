@@ -50,8 +50,6 @@ export class SqliteReader {
     const worker = new Worker(WORKER, {
       eval: true,
       workerData: { file: this.file, driver: require.resolve('better-sqlite3') },
-      // Its rows live only until they are posted: node's default young generation, whatever the main thread was given.
-      resourceLimits: { maxYoungGenerationSizeMb: 16 },
     });
     // A reader must not keep a finished process alive.
     worker.unref();
