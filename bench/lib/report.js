@@ -62,6 +62,40 @@ function aims(results) {
   ].join('\n');
 }
 
+/** Issue 8's aims, each against the same run's other servers. */
+function speedAims(results) {
+  const row = (server, query) => find(results, server, query);
+  const peer = (query) => row('postgraphile', query);
+  const check = (ok) => (ok == null ? '–' : ok ? 'met' : '**not met**');
+  const x = (a, b) => (a?.rps && b?.rps ? `${(a.rps / b.rps).toFixed(2)}x` : '–');
+  const lines = ['| speed aim (issue 8) | measured | aim | |', '|---|---:|---:|---|'];
+  const add = (what, measured, aim, ok) => lines.push(`| ${what} | ${measured} | ${aim} | ${check(ok)} |`);
+  const pg = row('pg', 'dashboard');
+  const sqlite = row('sqlite', 'dashboard');
+  if (!pg) return '';
+  add('dashboard, registry on PostgreSQL vs PostGraphile 5', x(pg, peer('dashboard')), '≥ 1x', peer('dashboard') ? pg.rps >= peer('dashboard').rps : null);
+  add('dashboard, registry on PostgreSQL vs the limit', x(pg, row('limit', 'dashboard')), '≥ 0.5x', row('limit', 'dashboard') ? pg.rps >= 0.5 * row('limit', 'dashboard').rps : null);
+  // Every PostgreSQL row: the registry's own, its naive baseline, PostGraphile and the hand-written limit.
+  for (const other of ['pg', 'naive', 'postgraphile', 'limit']) {
+    const them = row(other, 'dashboard');
+    if (sqlite && them) add(`dashboard, registry on SQLite vs ${SERVER_TITLES[other] ?? other}`, x(sqlite, them), '> 1x', sqlite.rps > them.rps);
+  }
+  for (const query of ['node', 'list']) {
+    for (const server of ['pg', 'sqlite']) {
+      const mine = row(server, query);
+      if (mine && peer(query)) add(`${query}, ${SERVER_TITLES[server]} vs PostGraphile 5`, x(mine, peer(query)), '≥ 1x', mine.rps >= peer(query).rps);
+    }
+  }
+  for (const query of ['dashboard', 'node', 'list']) {
+    for (const server of ['pg', 'sqlite']) {
+      const mine = row(server, query);
+      const theirs = peer(query);
+      if (mine?.rssPeakMB && theirs?.rssPeakMB) add(`peak RSS under the ${query} load, ${SERVER_TITLES[server]}`, `${mine.rssPeakMB.toFixed(0)} MB`, `≤ ${theirs.rssPeakMB.toFixed(0)} MB (PostGraphile)`, mine.rssPeakMB <= theirs.rssPeakMB);
+    }
+  }
+  return lines.join('\n');
+}
+
 function comparison(before, after) {
   const lines = [
     `| server | query | before req/s | after req/s | change | before p99 ms | after p99 ms | before RSS MB | after RSS MB |`,
@@ -100,6 +134,8 @@ function render({ current, before }) {
     table(current),
     '',
     aims(current),
+    '',
+    speedAims(current),
   ];
   if (before) {
     parts.push('', `## Before and after`, '', `Before: ${before.date}, commit ${before.commit ?? '?'} (\`bench/results-before.json\`); after: this run.`, '', comparison(before, current), '', '### Before, in full', '', describe(before), '', table(before), '', aims(before));
