@@ -5,7 +5,7 @@ import { badUserInput } from '../graphql/errors';
 import type { Ordering } from '../graphql/paging';
 import { DateScalar } from '../graphql/scalars';
 import { organizationBySlug } from '../organizations/loaders';
-import { inRegionSubtree, regionByCode, regionSubtree } from '../regions/loaders';
+import { regionSubtree } from '../regions/loaders';
 import { searchEngine } from '../search/engine';
 import { queryWords } from '../search/query';
 import { ProgramStatus } from './program';
@@ -122,12 +122,12 @@ export interface ProgramFilterSql {
 
 /**
  * The SQL conditions of a filter on programs aliased `p`. A wrong date range
- * or an empty query throws here; unknown region codes and organizer slugs are
- * found by `prepare` or `lookups`. On SQLite a region is matched with its
- * subtree inside the statement; on PostgreSQL its subtree is read first and
- * bound as ids, since the recursive subquery inside the statement cost about
- * 1 ms there (PostgreSQL either misjudged its size and scanned every program,
- * or, as an array, ran the recursion for the page and again for the count).
+ * or an empty query throws here; an unknown region code is found by
+ * `prepare`, which reads the region's subtree (held by the server, see
+ * RegionDirectory) to bind its ids: inside the statement, a recursive
+ * subquery made PostgreSQL misjudge its size and scan every program, or, as
+ * an array, run the recursion for the page and again for its count. An
+ * unknown organizer slug is found by `lookups`.
  */
 export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: RegistryContext, path: string[] = ['filter']): ProgramFilterSql {
   const where: SqlPart[] = [];
@@ -149,20 +149,12 @@ export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: 
     throw badUserInput('"startsFrom" is after "startsTo"', [...path, 'startsTo']);
   }
   if (regionCode != null) {
-    const unknown = () => badUserInput(`No region has the code "${regionCode}"`, [...path, 'regionCode']);
-    if (ctx.db.dialect === 'postgres') {
-      let regions: number[] = [];
-      prepare.push(async () => {
-        regions = (await regionSubtree(ctx).load(regionCode)) ?? [];
-        if (!regions.length) throw unknown();
-      });
-      where.push((p) => p.in('p.location_id', regions));
-    } else {
-      where.push(inRegionSubtree('p.location_id', regionCode));
-      lookups.push(async () => {
-        if (!(await regionByCode(ctx).load(regionCode))) throw unknown();
-      });
-    }
+    let regions: number[] = [];
+    prepare.push(async () => {
+      regions = (await regionSubtree(ctx).load(regionCode)) ?? [];
+      if (!regions.length) throw badUserInput(`No region has the code "${regionCode}"`, [...path, 'regionCode']);
+    });
+    where.push((p) => p.in('p.location_id', regions));
   }
   if (organizerSlug != null) {
     where.push((p) => `p.id IN (SELECT po.program_id FROM program_organizers po JOIN organizations o ON o.id = po.organization_id WHERE o.slug = ${p.add(organizerSlug)})`);

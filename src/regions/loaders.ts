@@ -3,7 +3,7 @@ import type DataLoader from 'dataloader';
 import { childrenByParent, keyedQuery, recordsByKey, type Source } from '../graphql/loaders';
 import { RegionDirectory, subtreeIds, type RegionIndex } from './directory';
 import { nodeTable } from '../graphql/records';
-import type { Database, SqlPart } from '../db/database';
+import type { Database } from '../db/database';
 import { Region } from './region';
 
 export function regionSource(db: Database): Source<Region> {
@@ -83,11 +83,6 @@ export const regionSubtree = (ctx: RegistryContext): DataLoader<string, number[]
     ),
   );
 };
-
-/** `expression` is the id of the region with `code` or of a region below it, inside the statement (SQLite). */
-export function inRegionSubtree(expression: string, code: string): SqlPart {
-  return (p) => `${expression} IN (${regionAndBelow(p.add(code))})`;
-}
 
 /** SQL of the ids of a region and every region below it, for "in this region" filters. */
 export function regionAndBelow(codeParam: string): string {
