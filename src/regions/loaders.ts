@@ -1,5 +1,5 @@
 import type { RegistryContext } from '../graphql/context';
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import { childrenByParent, keyedQuery, recordsByKey, type Source } from '../graphql/loaders';
 import { RegionDirectory, subtreeIds, type RegionIndex } from './directory';
 import { nodeTable } from '../graphql/records';
@@ -20,6 +20,18 @@ function directoryOf(ctx: RegistryContext): RegionDirectory | undefined {
   return directory;
 }
 
+/**
+ * The held regions as one request sees them: the write generation is read
+ * once per request (a Redis GET with replicas), not once per batch, and again
+ * after a write clears the request's loaders.
+ */
+function requestIndex(ctx: RegistryContext, directory: RegionDirectory): Promise<RegionIndex> {
+  return ctx.loaders.use('region.index', () => new DataLoader<'all', RegionIndex>(async (keys) => {
+    const index = await directory.index(ctx.db);
+    return keys.map(() => index);
+  })).load('all');
+}
+
 /** A loader answered from the held regions: no statement once they are read. */
 function fromDirectory<K, V>(ctx: RegistryContext, directory: RegionDirectory, name: string, pick: (index: RegionIndex, key: K) => V) {
   return ctx.loaders.use(name, (db) =>
@@ -27,7 +39,7 @@ function fromDirectory<K, V>(ctx: RegistryContext, directory: RegionDirectory, n
       db,
       'regions',
       async (_, keys) => {
-        const index = await directory.index(ctx.db);
+        const index = await requestIndex(ctx, directory);
         return new Map(keys.map((key) => [key, pick(index, key)]));
       },
       undefined as V,
