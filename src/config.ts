@@ -28,6 +28,8 @@ export interface RegistryConfig {
   responseCache: boolean;
   /** Answer the read operations it knows through the fast path (src/graphql/fast.ts); off runs everything through graphql-js. */
   fastPath: boolean;
+  /** On SQLite, let the fast path have the database render whole objects with lists below them as JSON (src/graphql/render.ts). */
+  renderInDatabase: boolean;
   /** On SIGTERM, how long requests in flight may take before their connections are cut. */
   shutdownGraceMs: number;
 }
@@ -75,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       cachePrefix: env.REGISTRY_CACHE_PREFIX || 'registry:',
       shutdownGraceMs: Number(graceText),
       fastPath: flag('REGISTRY_FAST_PATH', true),
+      renderInDatabase: flag('REGISTRY_RENDER', true),
       responseCache: flag('REGISTRY_RESPONSE_CACHE', true) && !flag('REGISTRY_EXPLAIN', false),
       limits: limitsFromEnv(env, (message) => {
         throw new ConfigError(message);

@@ -20,6 +20,7 @@ import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
 import { servedFastPath, servedSchema } from './registry';
 import { fastPathPlugin } from './graphql/fast';
+import { stringifyResponse } from './graphql/rendered';
 import type { Logger } from 'pino';
 
 
@@ -99,7 +100,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
     // The CLI owns SIGTERM: it drains HTTP first, then stops Apollo and the database.
     stopOnTerminationSignals: false,
     hideSchemaDetailsFromClientErrors: config.production,
-    stringifyResult: (value) => JSON.stringify(value),
+    stringifyResult: stringifyResponse,
     allowBatchedHttpRequests: true,
     ...(config.guard ? { validationRules: documentLimitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } } : {}),
     formatError: errorFormatter(logger),
@@ -117,7 +118,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
         ? [responseCachePlugin<RegistryContext>({ extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await shared.generation() }) })]
         : []),
       // Last, so that a cached response is found before anything runs.
-      ...(config.fastPath ? [fastPathPlugin(await servedFastPath())] : []),
+      ...(config.fastPath ? [fastPathPlugin({ ...(await servedFastPath()), ...(config.renderInDatabase ? {} : { render: undefined }) })] : []),
     ],
   });
   await apollo.start();

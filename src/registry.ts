@@ -12,18 +12,18 @@ import { buildSubgraph, subgraphSdl } from './graphql/federation';
 import { LanguageResolver } from './languages/resolver';
 import { entityReferences, nodeFastFields, NodeResolver } from './nodes/resolver';
 import { Organization } from './organizations/organization';
-import { organizationColumns, organizationFastFields, OrganizationResolver } from './organizations/resolver';
+import { organizationColumns, organizationFastFields, organizationRenderTypes, OrganizationResolver } from './organizations/resolver';
 import { ParticipantOrigin, Program, ProgramOrganizer } from './programs/program';
 import { OrganizationMutations } from './organizations/mutations';
 import { ProgramMutations } from './programs/mutations';
 import { RegionMutations } from './regions/mutations';
 import { SessionMutations } from './sessions/mutations';
-import { ForumResolver, InternshipResolver, ParticipantOriginResolver, programColumns, programFastFields, ProgramResolver } from './programs/resolver';
+import { ForumResolver, InternshipResolver, ParticipantOriginResolver, programColumns, programFastFields, programRenderTypes, ProgramResolver } from './programs/resolver';
 import { Region } from './regions/region';
-import { regionColumns, regionFastFields, RegionResolver } from './regions/resolver';
+import { regionColumns, regionFastFields, regionRenderTypes, RegionResolver } from './regions/resolver';
 import { SearchResolver } from './search/resolver';
 import { Session } from './sessions/session';
-import { sessionColumns, sessionFastFields, SessionResolver } from './sessions/resolver';
+import { sessionColumns, sessionFastFields, sessionRenderTypes, SessionResolver } from './sessions/resolver';
 import { StatsResolver } from './stats/resolver';
 
 /** The registry's parts, in one table of contents. */
@@ -72,6 +72,7 @@ export function servedFastPath(): Promise<FastPath> {
   fast ??= registrySchema().then((schema) => ({
     fields: mergeFastFields(propertyFields(schema), nodeFastFields, regionFastFields, organizationFastFields, programFastFields, sessionFastFields),
     columns: [programColumns, sessionColumns, organizationColumns, regionColumns],
+    render: { ...programRenderTypes, ...sessionRenderTypes, ...regionRenderTypes, ...organizationRenderTypes },
   }));
   return fast;
 }

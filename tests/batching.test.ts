@@ -1,17 +1,23 @@
+import { print } from 'graphql';
 import { DashboardDocument, type DashboardQuery } from './gql/graphql';
 import { createKey } from '../src/auth/keys';
 import { toGlobalId } from '../src/graphql/ids';
+import { loadConfig } from '../src/config';
+import { startHttpServer, type RunningServer } from '../src/http';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 
+// The loaders' batching, on both databases: SQLite's rendering of whole objects (tested below) is off on this server.
 let registry: TestRegistry;
 beforeAll(async () => {
-  registry = await startTestRegistry({ synthetic: 'small', explain: true });
+  registry = await startTestRegistry({ synthetic: 'small', explain: true, env: { REGISTRY_RENDER: '0' } });
 });
 afterAll(() => registry.stop());
 
 /** Which table each statement reads, in order: the shape of a request's SQL. */
 function shape(sql: string[]): string[] {
   return sql.map((s) => {
+    // Objects rendered whole by the database: one statement per batch, named by the table of the objects.
+    if (s.startsWith('SELECT (SELECT json_object(')) return `render ${/FROM (\w+) t0 WHERE t0\.id = j\.value/.exec(s)?.[1] ?? '?'}`;
     const from = /FROM (\w+)/.exec(s.replace(/^SELECT \* FROM \(/, ''))?.[1] ?? '?';
     // A page statement: a window per parent on PostgreSQL, a limited lookup per parent over json_each on SQLite.
     const page = s.includes('ROW_NUMBER()') || /FROM json_each\(\S+\) j JOIN/.test(s);
@@ -93,5 +99,50 @@ describe('a dashboard query costs the same few statements however wide its page'
     } finally {
       await quiet.stop();
     }
+  });
+});
+
+const onSqlite = !process.env.TEST_DATABASE_URL;
+
+describe('on SQLite, the database renders the dashboard\'s forums whole', () => {
+  let rendering: RunningServer;
+  beforeAll(async () => {
+    if (onSqlite) rendering = await startHttpServer(loadConfig({ ...registry.env, PORT: '0', REGISTRY_EXPLAIN: '1' }), registry.db);
+  });
+  afterAll(() => rendering?.close());
+
+  const request = async (variables: Record<string, unknown>) => {
+    const response = await fetch(rendering.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: print(DashboardDocument), variables }) });
+    return (await response.json()) as { data: DashboardQuery; extensions: { explain: { sql: string[]; rendered: number } } };
+  };
+
+  (onSqlite ? it : it.skip)('in 2 statements for 2 forums and for 50: the page, then the forums with everything below them', async () => {
+    const narrow = await request({ forums: 2, internships: 5, sessions: 5 });
+    const wide = await request({ forums: 50, internships: 5, sessions: 5 });
+    expect(countNested(narrow.data)).toMatchObject({ forums: 2, internships: 10, sessions: 50 });
+    expect(countNested(wide.data)).toMatchObject({ forums: 50, internships: 250, sessions: 1250 });
+    for (const response of [narrow, wide]) expect(shape(response.extensions.explain.sql)).toEqual(['read+count programs', 'render programs']);
+    expect(narrow.extensions.explain.rendered).toBe(2);
+    expect(wide.extensions.explain.rendered).toBe(50);
+    // The same answer as the loaders give.
+    const loaded = await registry.request(DashboardDocument, { forums: 50, internships: 5, sessions: 5 });
+    expect(wide.data).toEqual(loaded.data);
+  });
+
+  (onSqlite ? it : it.skip)('shows a renamed region at once: the database reads it with the rest', async () => {
+    const admin = await createKey(registry.db, 'admin', 'rendering test');
+    const [{ id, code }] = await registry.db.query<{ id: number; code: string }>(
+      'SELECT r.id, r.code FROM regions r JOIN programs p ON p.location_id = r.id WHERE p.type = \'INTERNSHIP\' ORDER BY p.starts_on, p.id LIMIT 1',
+    );
+    const renamed = await registry.request<any, any>(
+      'mutation($id: ID!, $name: LocalizedInput!) { regionUpdate(id: $id, input: { name: $name }) { userErrors { code } } }',
+      { id: toGlobalId('Region', id), name: { en: `Region ${code} (renamed)`, ru: 'Регион' } },
+      { authorization: `Bearer ${admin.key}` },
+    );
+    expect(renamed.data.regionUpdate.userErrors).toEqual([]);
+    const after = await request({ forums: 50, internships: 5, sessions: 5 });
+    expect(after.extensions.explain.rendered).toBe(50);
+    const locations = after.data.forums.edges.flatMap((e) => e.node.internships.nodes.map((i) => i.location));
+    expect(locations).toContainEqual(expect.objectContaining({ code, name: `Region ${code} (renamed)` }));
   });
 });

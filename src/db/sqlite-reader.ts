@@ -11,6 +11,8 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Sqlite = require(workerData.driver);
 const db = new Sqlite(workerData.file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 5000');
+// Global ids and cursors are base64url, which SQLite lacks: objects rendered in the database need it.
+db.function('b64url', { deterministic: true }, (text) => (text == null ? null : Buffer.from(String(text)).toString('base64url')));
 const statements = new Map();
 parentPort.on('message', ({ id, sql, values }) => {
   try {

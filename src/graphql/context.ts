@@ -30,6 +30,8 @@ export interface RegistryContext {
   generation?: () => Promise<string>;
   /** Set by the fast path when it answered the operation (src/graphql/fast.ts); the plain path otherwise. */
   executor?: 'fast';
+  /** How many objects of the answer the database rendered whole (src/graphql/render.ts). */
+  rendered?: number;
 }
 
 export function createContext(

@@ -26,8 +26,11 @@ import {
 } from 'graphql';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
+import type { DataSource } from 'typeorm';
 import type { RegistryContext } from './context';
-import { LoaderRegistry } from './loaders';
+import { LoaderRegistry, observeBatch } from './loaders';
+import { Renderer, type RenderTypes } from './render';
+import { RenderedObject } from './rendered';
 
 /**
  * The fast path answers read operations without graphql-js's per-field
@@ -57,10 +60,12 @@ export interface OptionalColumns {
   readBy: Record<string, string[]>;
 }
 
-/** What the fast path knows: how to resolve fields, and which columns it may leave out. */
+/** What the fast path knows: how to resolve fields, which columns it may leave out, and which objects the database can render whole. */
 export interface FastPath {
   fields: FastFields;
   columns: OptionalColumns[];
+  /** Types whose objects the database renders as JSON (on SQLite); none: every object is built here. */
+  render?: RenderTypes;
 }
 
 /** Joins the fast fields of several domains into one table. */
@@ -70,12 +75,12 @@ export function mergeFastFields(...tables: FastFields[]): FastFields {
   return merged;
 }
 
-interface CacheHint {
+export interface CacheHint {
   maxAge?: number;
   scope?: 'PUBLIC' | 'PRIVATE';
 }
 
-interface FieldPlan {
+export interface FieldPlan {
   /** Response key (the alias, or the field name). */
   key: string;
   name: string;
@@ -83,6 +88,8 @@ interface FieldPlan {
   definition: GraphQLField<unknown, unknown>;
   /** Undefined for `__typename`. */
   resolve?: FastResolver;
+  /** The field only reads its record's property (it has no resolver of its own). */
+  property?: boolean;
   nonNull: boolean;
   list: boolean;
   itemNonNull: boolean;
@@ -94,10 +101,12 @@ interface FieldPlan {
   hint: CacheHint;
 }
 
-interface TypePlan {
+export interface TypePlan {
   type: GraphQLObjectType;
   keys: string[];
   fields: FieldPlan[];
+  /** Hints of the fields on the way from the root: applied whenever an object of this plan exists. */
+  inherited: CacheHint[];
 }
 
 /** Thrown when the fast path meets what it leaves to the plain path. */
@@ -175,13 +184,13 @@ class Planner {
     private readonly variables: Record<string, unknown>,
   ) {}
 
-  typePlan(type: GraphQLObjectType, fieldMap: Map<string, readonly FieldNode[]>, root: boolean): TypePlan {
+  typePlan(type: GraphQLObjectType, fieldMap: Map<string, readonly FieldNode[]>, root: boolean, inherited: CacheHint[] = []): TypePlan {
     let names = this.selected.get(type.name);
     if (!names) this.selected.set(type.name, (names = new Set()));
     for (const nodes of fieldMap.values()) names.add(nodes[0].name.value);
     const fields: FieldPlan[] = [];
-    for (const [key, nodes] of fieldMap) fields.push(this.fieldPlan(type, key, nodes, root));
-    return { type, keys: fields.map((f) => f.key), fields };
+    for (const [key, nodes] of fieldMap) fields.push(this.fieldPlan(type, key, nodes, root, inherited));
+    return { type, keys: fields.map((f) => f.key), fields, inherited };
   }
 
   private resolverOf(type: GraphQLObjectType, name: string): FastResolver | undefined {
@@ -194,7 +203,7 @@ class Planner {
     return undefined;
   }
 
-  private fieldPlan(parent: GraphQLObjectType, key: string, nodes: readonly FieldNode[], root: boolean): FieldPlan {
+  private fieldPlan(parent: GraphQLObjectType, key: string, nodes: readonly FieldNode[], root: boolean, inherited: CacheHint[]): FieldPlan {
     const name = nodes[0].name.value;
     if (name === '__typename') {
       return { key, name, nodes, definition: undefined as never, nonNull: true, list: false, itemNonNull: false, hint: {} };
@@ -215,7 +224,7 @@ class Planner {
       if (isNonNullType(type)) type = type.ofType;
       if (isListType(type)) throw new Unsupported('lists of lists');
     }
-    const plan: FieldPlan = { key, name, nodes, definition, resolve, nonNull, list, itemNonNull, hint: fieldHint(definition, root) };
+    const plan: FieldPlan = { key, name, nodes, definition, resolve, property: propertyResolvers.has(resolve), nonNull, list, itemNonNull, hint: fieldHint(definition, root) };
     if (!hasVariableReference(nodes)) plan.constantArgs = getArgumentValues(definition, nodes[0], {});
     if (isLeafType(type)) {
       plan.leaf = type;
@@ -225,18 +234,23 @@ class Planner {
     plan.types = new Map();
     for (const concrete of possible) {
       const subfields = collectSubfields(this.schema, this.fragments, this.variables, concrete, nodes);
-      plan.types.set(concrete.name, this.typePlan(concrete, subfields, false));
+      plan.types.set(concrete.name, this.typePlan(concrete, subfields, false, [...inherited, plan.hint]));
     }
     return plan;
   }
 }
 
+/** Resolvers that only read a property of the record: a field the database can read straight from its column. */
+const propertyResolvers = new WeakSet<FastResolver>();
+
 /** Reads a property, as graphql-js's default resolver does (a function is called: connections' lazy `totalCount`). */
 function propertyResolver(name: string): FastResolver {
-  return (parent, args, ctx) => {
+  const resolve: FastResolver = (parent, args, ctx) => {
     const value = parent[name];
     return typeof value === 'function' ? value.call(parent, args, ctx) : value;
   };
+  propertyResolvers.add(resolve);
+  return resolve;
 }
 
 /**
@@ -261,12 +275,23 @@ const isPromise = (value: unknown): value is Promise<unknown> => typeof (value a
 class Execution {
   private readonly args = new Map<FieldPlan, Record<string, unknown>>();
   private readonly hinted = new Set<FieldPlan>();
+  /** Objects the database rendered whole. */
+  rendered = 0;
 
   constructor(
     private readonly ctx: RegistryContext,
     private readonly variables: Record<string, unknown>,
     private readonly restrict: ((hint: CacheHint) => void) | undefined,
+    private readonly renderer?: Renderer,
   ) {}
+
+  /** Applies a field's cache hint to the response's policy, once per field of the plan, as Apollo's cache-control plugin does. */
+  private hint(field: FieldPlan): void {
+    if (this.restrict && !this.hinted.has(field)) {
+      this.hinted.add(field);
+      this.restrict(field.hint);
+    }
+  }
 
   private argsOf(field: FieldPlan): Record<string, unknown> {
     if (field.constantArgs) return field.constantArgs;
@@ -315,10 +340,7 @@ class Execution {
 
   /** Resolves one field for every parent; returns a promise only when something is still loading. */
   private field(field: FieldPlan, parents: unknown[], outs: Record<string, unknown>[]): Promise<void> | undefined {
-    if (this.restrict && !this.hinted.has(field)) {
-      this.hinted.add(field);
-      this.restrict(field.hint);
-    }
+    this.hint(field);
     const args = this.argsOf(field);
     const resolve = field.resolve!;
     const values = new Array<unknown>(parents.length);
@@ -341,6 +363,8 @@ class Execution {
     const leaf = field.leaf;
     const children: unknown[] = [];
     const childOuts: Record<string, unknown>[] = [];
+    // Objects the database renders whole, by plan: their place in the answer is kept until the statement returns.
+    let rendered: Map<TypePlan, { objects: Array<{ pk: number }>; slots: RenderedObject[] }> | undefined;
     const item = (value: unknown): unknown => {
       if (value == null) {
         if (field.list ? field.itemNonNull : field.nonNull) throw new Fallback(`null at a non-null ${field.name}`);
@@ -350,6 +374,16 @@ class Execution {
         const serialized = leaf.serialize(value);
         if (serialized === undefined) throw new Fallback(`${field.name} cannot be serialized`);
         return serialized;
+      }
+      const plan = this.renderer && this.renderable(field, value);
+      if (plan) {
+        rendered ??= new Map();
+        let batch = rendered.get(plan);
+        if (!batch) rendered.set(plan, (batch = { objects: [], slots: [] }));
+        const slot = new RenderedObject();
+        batch.objects.push(value as { pk: number });
+        batch.slots.push(slot);
+        return slot;
       }
       const out: Record<string, unknown> = {};
       children.push(value);
@@ -368,8 +402,41 @@ class Execution {
       for (let j = 0; j < value.length; j++) list[j] = item(value[j]);
       outs[i][field.key] = list;
     }
-    if (!children.length) return undefined;
-    return this.objects(field.types!, children, childOuts);
+    if (!rendered) return children.length ? this.objects(field.types!, children, childOuts) : undefined;
+    const pending = [...rendered].map(([plan, batch]) => this.render(plan, batch.objects, batch.slots));
+    if (children.length) pending.push(this.objects(field.types!, children, childOuts));
+    return Promise.all(pending).then(() => undefined);
+  }
+
+  /** The plan an object would be rendered with in the database, when it can be. */
+  private renderable(field: FieldPlan, value: unknown): TypePlan | undefined {
+    const types = field.types!;
+    const plan = types.size === 1 ? types.values().next().value! : types.get((value as { __typename?: string }).__typename ?? '');
+    if (!plan || typeof (value as { pk?: unknown }).pk !== 'number' || !this.renderer!.accepts(plan)) return undefined;
+    return plan;
+  }
+
+  /** Renders a batch of objects in one statement; when this request cannot, resolves them here instead. */
+  private async render(plan: TypePlan, objects: Array<{ pk: number }>, slots: RenderedObject[]): Promise<void> {
+    const { ctx } = this;
+    const statement = this.renderer!.statement(
+      plan,
+      objects.map((o) => o.pk),
+      { argsOf: (field) => this.argsOf(field), languages: ctx.languages, today: ctx.today, db: ctx.loaders.db },
+    );
+    if (!statement) {
+      const outs = slots.map((slot) => (slot.value = {}) as Record<string, unknown>);
+      return this.fields(plan, objects, outs);
+    }
+    for (const field of plan.fields) this.hint(field);
+    observeBatch('render', this.renderer!.tableOf(plan), objects.length);
+    const rows = await ctx.loaders.db.query<{ json: string | null }>(statement.sql, statement.values);
+    rows.forEach((row, i) => {
+      // Gone since its parent was read: the plain path answers from a fresh start.
+      if (row.json == null) throw new Fallback(`${plan.type.name} ${objects[i].pk} is gone`);
+      slots[i].text = row.json;
+    });
+    this.rendered += rows.length;
   }
 }
 
@@ -433,6 +500,16 @@ function plan(schema: GraphQLSchema, fast: FastPath, document: DocumentNode, ope
   return cached;
 }
 
+const renderers = new WeakMap<DataSource, Renderer>();
+
+/** The database renders objects on SQLite, where JSON functions run next to the data and the rows need not cross into JavaScript. */
+function rendererOf(fast: FastPath, dataSource: DataSource, dialect: string): Renderer | undefined {
+  if (!fast.render || dialect !== 'sqlite') return undefined;
+  let renderer = renderers.get(dataSource);
+  if (!renderer) renderers.set(dataSource, (renderer = new Renderer(dataSource, fast.render, dialect)));
+  return renderer;
+}
+
 /**
  * Executes a query operation through the fast path; undefined when the plain
  * path must answer (an unknown field, a mutation, invalid variables, or any
@@ -456,13 +533,14 @@ export async function executeFast(
   // Loaders of its own: they leave out the columns this operation does not read, and a batch of operations shares the context.
   const loaders = new LoaderRegistry(ctx.db);
   loaders.db.omit = operationPlan.omit;
-  const execution = new Execution({ ...ctx, loaders }, variables, restrict);
+  const execution = new Execution({ ...ctx, loaders }, variables, restrict, rendererOf(fast, ctx.db.dataSource, ctx.db.dialect));
   try {
     await execution.objects(new Map([[operationPlan.root.type.name, operationPlan.root]]), [undefined], [data]);
   } catch {
     // Whatever went wrong, the plain path runs the operation again and reports it its own way.
     return undefined;
   }
+  ctx.rendered = execution.rendered;
   return data;
 }
 

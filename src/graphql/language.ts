@@ -55,6 +55,14 @@ export function pickText(text: Localized | null | undefined, lang: Language | nu
   return null;
 }
 
+/**
+ * The languages `pickText` tries, in order, before taking whatever
+ * translation exists: the same rule for texts picked inside the database.
+ */
+export function textChain(lang: string | null | undefined, requested: readonly string[]): string[] {
+  return [...new Set([...(lang ? [lang] : []), ...requested, ...FALLBACK])];
+}
+
 /** The `lang` argument every localized field takes. */
 export function LangArg(): ReturnType<typeof Arg> {
   return Arg('lang', () => Language, {

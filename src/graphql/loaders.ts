@@ -90,7 +90,8 @@ export interface ChildSource<T> extends Source<T> {
 
 type BatchObserver = (loader: string, table: string, size: number) => void;
 const batchObservers = new Set<BatchObserver>();
-const observeBatch: BatchObserver = (loader, table, size) => {
+/** Tells the observers of one batch (a statement for `size` keys). */
+export const observeBatch: BatchObserver = (loader, table, size) => {
   for (const observer of batchObservers) observer(loader, table, size);
 };
 

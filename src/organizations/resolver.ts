@@ -6,6 +6,7 @@ import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { childConnection, rootConnection } from '../graphql/connections';
 import type { FastFields, OptionalColumns } from '../graphql/fast';
+import type { RenderTypes } from '../graphql/render';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { ProgramFilter, programConditions, programOrdering } from '../programs/filter';
 import { programsOfOrganizationSource } from '../programs/loaders';
@@ -68,6 +69,18 @@ export const organizationFastFields: FastFields = {
     organizations: (_: unknown, args: OrganizationsArgs, ctx: RegistryContext) => listOrganizations(ctx, args),
   },
   Organization: organizationFields,
+};
+
+/** The same fields in SQL, for organizations the database renders whole (see graphql/render.ts); `programs` is left to the fast path. */
+export const organizationRenderTypes: RenderTypes = {
+  Organization: {
+    entity: Organization,
+    node: true,
+    fields: {
+      name: (s) => `COALESCE(${s.text(`${s.row}.name`, s.args.lang)}, ${s.row}.slug)`,
+      region: (s) => s.one((region) => `${region}.id = ${s.row}.region_id`),
+    },
+  },
 };
 
 /** Organization names are read only by `name`. */

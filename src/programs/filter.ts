@@ -102,13 +102,15 @@ function programStatusSql(status: ProgramStatus, today: string): SqlPart {
   };
 }
 
+/** `programStatus` over the program row `alias` as one SQL expression, `today` being a placeholder. */
+export function programStatusCase(alias: string, today: string): string {
+  const end = `COALESCE(${alias}.ends_on, ${alias}.starts_on)`;
+  return `CASE WHEN ${end} < ${today} THEN '${ProgramStatus.ARCHIVED}' WHEN ${alias}.starts_on IS NULL OR ${alias}.starts_on > ${today} THEN '${ProgramStatus.UPCOMING}' ELSE '${ProgramStatus.ONGOING}' END`;
+}
+
 /** A program's status (aliased `p`) as one SQL expression, for grouping. */
 export function programStatusExpression(today: string): SqlPart {
-  return (p) => {
-    const end = 'COALESCE(p.ends_on, p.starts_on)';
-    const t = p.add(today);
-    return `CASE WHEN ${end} < ${t} THEN '${ProgramStatus.ARCHIVED}' WHEN p.starts_on IS NULL OR p.starts_on > ${t} THEN '${ProgramStatus.UPCOMING}' ELSE '${ProgramStatus.ONGOING}' END`;
-  };
+  return (p) => programStatusCase('p', p.add(today));
 }
 
 /** A filter on programs as SQL, and the lookups that tell an unknown region or organizer from an empty result. */

@@ -4,6 +4,7 @@ import { CacheFor, MAX_AGE } from '../graphql/cache';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { childConnection, rootConnection } from '../graphql/connections';
 import type { FastFields, OptionalColumns } from '../graphql/fast';
+import type { RenderField, RenderTypes } from '../graphql/render';
 import { connectionType, ForwardPageArgs, PageArgs } from '../graphql/paging';
 import { Organization } from '../organizations/organization';
 import { organizersOfProgram } from '../organizations/loaders';
@@ -11,7 +12,7 @@ import { Region } from '../regions/region';
 import { regionById } from '../regions/loaders';
 import { sessionOrdering, sessionsOfProgramSource } from '../sessions/loaders';
 import { SessionConnection } from '../sessions/resolver';
-import { ProgramFilter, ProgramOrder, programFilterSql, programOrdering, programStatus } from './filter';
+import { ProgramFilter, ProgramOrder, programFilterSql, programOrdering, programStatus, programStatusCase } from './filter';
 import { internshipsOfForumSource, ofType, participantOriginsOfProgram, programById, programBySlug, programSource } from './loaders';
 import { Forum, Internship, ParticipantOrigin, Program, ProgramStatus, ProgramType } from './program';
 
@@ -103,6 +104,40 @@ export const programFastFields: FastFields = {
   Forum: forumFields,
   Internship: internshipFields,
   ParticipantOrigin: participantOriginFields,
+};
+
+/** The same fields in SQL, for objects the database renders whole (see graphql/render.ts). */
+const programRender: Record<string, RenderField> = {
+  title: (s) => `COALESCE(${s.text(`${s.row}.title`, s.args.lang)}, ${s.row}.slug)`,
+  description: (s) => s.text(`${s.row}.description`, s.args.lang),
+  status: (s) => programStatusCase(s.row, s.today()),
+  location: (s) => s.one((region) => `${region}.id = ${s.row}.location_id`),
+  organizers: (s) =>
+    s.many({
+      join: (organization, link) => `program_organizers ${link} ON ${link}.organization_id = ${organization}.id`,
+      where: (_, link) => `${link}.program_id = ${s.row}.id`,
+      order: (organization, link) => `${link}.position, ${organization}.id`,
+    }),
+  sessions: (s) => s.connection(sessionsOfProgramSource(s.db), sessionOrdering),
+};
+
+export const programRenderTypes: RenderTypes = {
+  Forum: {
+    entity: Program,
+    node: true,
+    fields: { ...programRender, internships: (s) => s.connection(internshipsOfForumSource(s.db), programOrdering()) },
+  },
+  Internship: {
+    entity: Program,
+    node: true,
+    fields: {
+      ...programRender,
+      trainingProgram: (s) => s.text(`${s.row}.training_program`, s.args.lang),
+      forum: (s) => s.one((forum) => `${forum}.id = ${s.row}.forum_id`),
+      participantOrigins: (s) => s.many({ where: (origin) => `${origin}.program_id = ${s.row}.id`, order: (origin) => `${origin}.position, ${origin}.region_id` }),
+    },
+  },
+  ParticipantOrigin: { entity: ParticipantOrigin, fields: { region: (s) => s.one((region) => `${region}.id = ${s.row}.region_id`) } },
 };
 
 /** Program columns read only by some fields; the fast path selects them only when those are asked for. */

@@ -5,6 +5,7 @@ import { LangArg, Language, pickText } from '../graphql/language';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { rootConnection } from '../graphql/connections';
 import type { FastFields, OptionalColumns } from '../graphql/fast';
+import type { RenderTypes } from '../graphql/render';
 import type { SqlPart } from '../db/database';
 import { Region, RegionKind } from './region';
 import { regionAndBelow, regionByCode, regionById, regionChildren, regionSource } from './loaders';
@@ -49,6 +50,19 @@ export const regionFastFields: FastFields = {
     regions: (_: unknown, args: RegionsArgs, ctx: RegistryContext) => listRegions(ctx, args),
   },
   Region: regionFields,
+};
+
+/** The same fields in SQL, for regions the database renders whole (see graphql/render.ts). */
+export const regionRenderTypes: RenderTypes = {
+  Region: {
+    entity: Region,
+    node: true,
+    fields: {
+      name: (s) => `COALESCE(${s.text(`${s.row}.name`, s.args.lang)}, ${s.row}.code)`,
+      parent: (s) => s.one((parent) => `${parent}.id = ${s.row}.parent_id`),
+      children: (s) => s.many({ where: (child) => `${child}.parent_id = ${s.row}.id`, order: (child) => `${child}.code` }),
+    },
+  },
 };
 
 /** Region names are read only by `name`. */

@@ -6,6 +6,7 @@ import { badUserInput } from '../graphql/errors';
 import { LangArg, Language, pickText } from '../graphql/language';
 import { rootConnection } from '../graphql/connections';
 import type { FastFields, OptionalColumns } from '../graphql/fast';
+import type { RenderTypes } from '../graphql/render';
 import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
 import { Organization } from '../organizations/organization';
 import { organizationById, organizationBySlug } from '../organizations/loaders';
@@ -65,6 +66,18 @@ export const sessionFields = {
 export const sessionFastFields: FastFields = {
   Query: { sessions: (_: unknown, args: SessionsArgs, ctx: RegistryContext) => listSessions(ctx, args) },
   Session: sessionFields,
+};
+
+/** The same fields in SQL, for sessions the database renders whole (see graphql/render.ts). */
+export const sessionRenderTypes: RenderTypes = {
+  Session: {
+    entity: Session,
+    node: true,
+    fields: {
+      title: (s) => `COALESCE(${s.text(`${s.row}.title`, s.args.lang)}, '')`,
+      host: (s) => s.one((host) => `${host}.id = ${s.row}.host_id`),
+    },
+  },
 };
 
 /** Session columns read only by some fields (the slug only by the seed loader). */

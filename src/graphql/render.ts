@@ -1,0 +1,353 @@
+import { isEnumType, isScalarType, type GraphQLLeafType } from 'graphql';
+import type { DataSource } from 'typeorm';
+import { Params, type Database, type Dialect } from '../db/database';
+import type { CacheHint, FieldPlan, TypePlan } from './fast';
+import { textChain } from './language';
+import { whereClause, type ChildSource } from './loaders';
+import { pageRequest, type Ordering } from './paging';
+
+/**
+ * Renders whole objects of the answer as JSON inside the database, from the
+ * fast path's plan: one statement gives a batch of objects with everything
+ * below them (relations, lists, pages of children), so the rows never cross
+ * into JavaScript. Each domain says how its resolved fields read in SQL; plain
+ * columns follow from the entity. What it cannot render exactly as the
+ * resolvers would (an unknown field, a cursor in a nested page, a field whose
+ * cache hint could change the response's policy) it declines, and the fast
+ * path resolves that level itself. SQLite only for now.
+ */
+
+/** The plan cannot be rendered: `always` when no request could (an unknown field), otherwise only this request's arguments. */
+export class Unrenderable extends Error {
+  constructor(
+    message: string,
+    readonly always: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** What a domain's field sees while its SQL is written. */
+export interface RenderScope {
+  /** Alias of the row the field belongs to. */
+  row: string;
+  /** The field's arguments in this request. */
+  args: Record<string, any>;
+  /** The request's database, for the domains' sources. */
+  db: Database;
+  /** Binds a value; returns its placeholder. */
+  bind(value: unknown): string;
+  /** A fresh alias for a table the field joins. */
+  alias(): string;
+  /** Localized text of a JSON column, picked as `pickText` picks it (null when none). */
+  text(column: string, lang: unknown): string;
+  /** Today's date (UTC), as the resolvers see it. */
+  today(): string;
+  /** The field's object: the row of its type's table that `where` finds (null when none). */
+  one(where: (alias: string) => string): string;
+  /** The field's list: rows of its type's table, optionally joined, in `order`. */
+  many(query: { join?: (alias: string, joined: string) => string; where: (alias: string, joined: string) => string; order: (alias: string, joined: string) => string }): string;
+  /** The field's connection: a first page of children of the row from `source`, in `ordering`. */
+  connection(source: ChildSource<unknown>, ordering: Ordering): string;
+}
+
+export type RenderField = (scope: RenderScope) => string;
+
+/** How a GraphQL object type's values are rows: the entity (its table and columns) and the resolved fields in SQL. */
+export interface RenderedType {
+  entity: Function;
+  /** Node types have `id`: base64url of `Type:id`. */
+  node?: boolean;
+  fields?: Record<string, RenderField>;
+}
+
+export type RenderTypes = Record<string, RenderedType>;
+
+/** Per request: where arguments come from, and what the resolvers would read off the context. */
+export interface RenderRequest {
+  argsOf(field: FieldPlan): Record<string, unknown>;
+  db: Database;
+  languages: readonly string[];
+  today: string;
+}
+
+interface Column {
+  column: string;
+  type: string;
+}
+
+/** SQLite's json_object takes at most 127 arguments. */
+const MAX_KEYS = 60;
+const TRUE = "json('true')";
+const FALSE = "json('false')";
+const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** Does `hint` restrict the response's policy beyond what `applied` already did? */
+function covered(hint: CacheHint, applied: readonly CacheHint[]): boolean {
+  const ageCovered = hint.maxAge === undefined || applied.some((a) => a.maxAge !== undefined && a.maxAge <= hint.maxAge!);
+  const scopeCovered = hint.scope !== 'PRIVATE' || applied.some((a) => a.scope === 'PRIVATE');
+  return ageCovered && scopeCovered;
+}
+
+function deeperHints(plan: TypePlan, into: CacheHint[] = []): CacheHint[] {
+  for (const field of plan.fields) {
+    for (const child of field.types?.values() ?? []) {
+      for (const grandchild of child.fields) into.push(grandchild.hint);
+      deeperHints(child, into);
+    }
+  }
+  return into;
+}
+
+export class Renderer {
+  private readonly columns = new Map<Function, Map<string, Column>>();
+  /** Plans no request can render. */
+  private readonly never = new WeakSet<TypePlan>();
+  private readonly hintsChecked = new WeakSet<TypePlan>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly types: RenderTypes,
+    readonly dialect: Dialect,
+  ) {}
+
+  /** Whether objects of this plan may be rendered (a request's arguments can still decline). */
+  accepts(plan: TypePlan): boolean {
+    return !this.never.has(plan) && this.types[plan.type.name] !== undefined;
+  }
+
+  /**
+   * The statement that renders the objects of `plan` with these primary keys,
+   * one row per key in order (`json` null for a key no longer there); null
+   * when the plan cannot be rendered for this request.
+   */
+  statement(plan: TypePlan, pks: readonly number[], request: RenderRequest): { sql: string; values: unknown[] } | null {
+    const params = new Params(this.dialect);
+    try {
+      this.checkHints(plan);
+      const writer = new Writer(this, params, request);
+      const row = writer.alias();
+      const body = writer.object(plan, row);
+      // Objects with no list below them cost the fast path no statement of their own (their relations are held or batched by key).
+      if (!writer.fansOut) throw new Unrenderable(`nothing below ${plan.type.name} is a list`, true);
+      const table = this.tableOf(plan);
+      const sql = `SELECT (SELECT ${body} FROM ${table} ${row} WHERE ${row}.id = j.value) AS "json" FROM json_each(${params.add(JSON.stringify(pks))}) j ORDER BY j.key`;
+      return { sql, values: params.values };
+    } catch (error) {
+      if (!(error instanceof Unrenderable)) throw error;
+      if (error.always) this.never.add(plan);
+      return null;
+    }
+  }
+
+  /**
+   * The hints of the plan's own fields apply as the fast path applies them;
+   * deeper ones depend on which lists are empty, which only the database
+   * knows: rendering is for plans where they could not change the policy.
+   */
+  private checkHints(plan: TypePlan): void {
+    if (this.hintsChecked.has(plan)) return;
+    const applied = [...plan.inherited, ...plan.fields.map((f) => f.hint)];
+    if (!deeperHints(plan).every((hint) => covered(hint, applied))) throw new Unrenderable(`a cache hint below ${plan.type.name}`, true);
+    this.hintsChecked.add(plan);
+  }
+
+  typeOf(plan: TypePlan): RenderedType {
+    const type = this.types[plan.type.name];
+    if (!type) throw new Unrenderable(`${plan.type.name} is not rendered`, true);
+    return type;
+  }
+
+  tableOf(plan: TypePlan): string {
+    return this.dataSource.getMetadata(this.typeOf(plan).entity).tableName;
+  }
+
+  columnsOf(plan: TypePlan): Map<string, Column> {
+    const entity = this.typeOf(plan).entity;
+    let columns = this.columns.get(entity);
+    if (!columns) {
+      columns = new Map(this.dataSource.getMetadata(entity).columns.map((c) => [c.propertyName, { column: c.databaseName, type: String(c.type) }]));
+      this.columns.set(entity, columns);
+    }
+    return columns;
+  }
+}
+
+/** A leaf column as its GraphQL type serializes it, or undefined when that is not exact in SQL. */
+function leafSql(leaf: GraphQLLeafType, expression: string, column: Column): string | undefined {
+  const text = column.type === 'varchar' || column.type === 'text';
+  if (isEnumType(leaf)) {
+    if (!text) return undefined;
+    const values = leaf.getValues();
+    if (values.every((v) => v.value === v.name)) return expression;
+    return `CASE ${expression} ${values.map((v) => `WHEN ${quote(String(v.value))} THEN ${quote(v.name)}`).join(' ')} END`;
+  }
+  if (!isScalarType(leaf)) return undefined;
+  switch (leaf.name) {
+    case 'String':
+    case 'Date':
+      return text ? expression : undefined;
+    case 'Int':
+      return column.type === 'integer' || column.type === 'int' ? expression : undefined;
+    case 'Boolean':
+      return column.type === 'boolean' ? `CASE WHEN ${expression} IS NULL THEN NULL WHEN ${expression} THEN ${TRUE} ELSE ${FALSE} END` : undefined;
+    case 'DateTime':
+      // What `new Date(text).toISOString()` gives, in UTC with milliseconds.
+      return text ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${expression})` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Writes one statement: aliases and parameters in the order they appear, so equal plans give equal text. */
+class Writer {
+  private aliases = 0;
+  /** Whether the statement reads a list of rows for each object (a to-many relation or a page of children). */
+  fansOut = false;
+
+  constructor(
+    private readonly renderer: Renderer,
+    private readonly params: Params,
+    private readonly request: RenderRequest,
+  ) {}
+
+  alias(): string {
+    return `t${this.aliases++}`;
+  }
+
+  /** The JSON object of one row under `row`, keys in selection order. */
+  object(plan: TypePlan, row: string): string {
+    if (plan.fields.length > MAX_KEYS) throw new Unrenderable('too many fields for one object', true);
+    const type = this.renderer.typeOf(plan);
+    const pairs = plan.fields.map((field) => `${quote(field.key)}, ${this.value(plan, type, field, row)}`);
+    return `json_object(${pairs.join(', ')})`;
+  }
+
+  private value(plan: TypePlan, type: RenderedType, field: FieldPlan, row: string): string {
+    if (!field.definition) return quote(plan.type.name);
+    const own = type.fields?.[field.name];
+    if (own) return own(this.scope(field, row));
+    if (field.name === 'id' && type.node) return `b64url(${quote(`${plan.type.name}:`)} || ${row}.id)`;
+    const column = this.renderer.columnsOf(plan).get(field.name);
+    const sql = column && field.property && field.leaf && !field.list ? leafSql(field.leaf, `${row}.${column.column}`, column) : undefined;
+    if (sql === undefined) throw new Unrenderable(`${plan.type.name}.${field.name} has no SQL`, true);
+    return sql;
+  }
+
+  private only(field: FieldPlan): TypePlan {
+    if (field.types?.size !== 1) throw new Unrenderable(`${field.name} is abstract`, true);
+    return field.types.values().next().value!;
+  }
+
+  private scope(field: FieldPlan, row: string): RenderScope {
+    const { params, request } = this;
+    return {
+      row,
+      args: request.argsOf(field),
+      db: request.db,
+      bind: (value) => params.add(value),
+      alias: () => this.alias(),
+      text: (column, lang) => {
+        const picks = textChain(lang as string | null | undefined, request.languages)
+          .filter((code) => /^[a-z0-9]+$/.test(code))
+          .map((code) => `NULLIF(${column} ->> ${params.add(code)}, '')`);
+        // Then whatever translation exists, in the order the text holds them.
+        return `COALESCE(${picks.join(', ')}, (SELECT value FROM json_each(${column}) WHERE value <> '' LIMIT 1))`;
+      },
+      today: () => params.add(request.today),
+      one: (where) => {
+        const plan = this.only(field);
+        const alias = this.alias();
+        return `(SELECT ${this.object(plan, alias)} FROM ${this.renderer.tableOf(plan)} ${alias} WHERE ${where(alias)})`;
+      },
+      many: ({ join, where, order }) => {
+        this.fansOut = true;
+        const plan = this.only(field);
+        const alias = this.alias();
+        const joined = join ? this.alias() : '';
+        const from = `${this.renderer.tableOf(plan)} ${alias}${join ? ` JOIN ${join(alias, joined)}` : ''}`;
+        return `(SELECT json_group_array(${this.object(plan, alias)} ORDER BY ${order(alias, joined)}) FROM ${from} WHERE ${where(alias, joined)})`;
+      },
+      connection: (source, ordering) => this.connection(field, row, source, ordering),
+    };
+  }
+
+  private connection(field: FieldPlan, row: string, source: ChildSource<unknown>, ordering: Ordering): string {
+    this.fansOut = true;
+    const plan = this.only(field);
+    let page;
+    try {
+      page = pageRequest(this.request.argsOf(field), ordering);
+    } catch {
+      throw new Unrenderable('invalid page arguments: the resolvers report them', false);
+    }
+    if (page.after || page.before || page.backward) throw new Unrenderable('a cursor in a nested page', false);
+    const { params } = this;
+    const from = typeof source.from === 'function' ? source.from(params) : (source.from ?? `${source.table.name} ${source.alias}`);
+    const where = whereClause([...(source.where ?? []), `${source.parent} = ${row}.id`], params);
+    const dir = ordering.direction;
+    const order = `${ordering.key} ${dir}, ${ordering.pk} ${dir}`;
+    // The page's rows, with their sort key and primary key, under a fresh alias.
+    const pageOf = (size: string) => `(SELECT ${source.alias}.*, ${ordering.key} AS "__sort", ${ordering.pk} AS "__pk" FROM ${from} ${where} ORDER BY ${order} LIMIT ${size})`;
+    const cursor = (x: string) => `b64url(${quote(`[${JSON.stringify(ordering.name)},`)} || json_quote(${x}."__sort") || ',' || ${x}."__pk" || ']')`;
+    const size = () => params.add(page.size);
+    const pairs = plan.fields.map((f) => {
+      let value: string;
+      switch (f.definition ? f.name : '__typename') {
+        case '__typename':
+          value = quote(plan.type.name);
+          break;
+        case 'totalCount':
+          value = `(SELECT COUNT(*) FROM ${from} ${where})`;
+          break;
+        case 'nodes': {
+          const node = this.only(f);
+          const x = this.alias();
+          value = `(SELECT json_group_array(${this.object(node, x)} ORDER BY ${x}."__sort" ${dir}, ${x}."__pk" ${dir}) FROM ${pageOf(size())} ${x})`;
+          break;
+        }
+        case 'edges': {
+          const edge = this.only(f);
+          const x = this.alias();
+          const edgePairs = edge.fields.map((e) => {
+            const name = e.definition ? e.name : '__typename';
+            if (name === '__typename') return `${quote(e.key)}, ${quote(edge.type.name)}`;
+            if (name === 'cursor') return `${quote(e.key)}, ${cursor(x)}`;
+            if (name === 'node') return `${quote(e.key)}, ${this.object(this.only(e), x)}`;
+            throw new Unrenderable(`${edge.type.name}.${name}`, true);
+          });
+          value = `(SELECT json_group_array(json_object(${edgePairs.join(', ')}) ORDER BY ${x}."__sort" ${dir}, ${x}."__pk" ${dir}) FROM ${pageOf(size())} ${x})`;
+          break;
+        }
+        case 'pageInfo': {
+          const info = this.only(f);
+          const infoPairs = info.fields.map((i) => {
+            const name = i.definition ? i.name : '__typename';
+            const x = this.alias();
+            switch (name) {
+              case '__typename':
+                return `${quote(i.key)}, ${quote(info.type.name)}`;
+              case 'hasNextPage':
+                return `${quote(i.key)}, CASE WHEN (SELECT COUNT(*) FROM ${pageOf(params.add(page.size + 1))} ${x}) > ${size()} THEN ${TRUE} ELSE ${FALSE} END`;
+              case 'hasPreviousPage':
+                return `${quote(i.key)}, ${FALSE}`;
+              case 'startCursor':
+              case 'endCursor': {
+                const last = name === 'endCursor' ? (dir === 'ASC' ? 'DESC' : 'ASC') : dir;
+                return `${quote(i.key)}, (SELECT ${cursor(x)} FROM ${pageOf(size())} ${x} ORDER BY ${x}."__sort" ${last}, ${x}."__pk" ${last} LIMIT 1)`;
+              }
+              default:
+                throw new Unrenderable(`PageInfo.${name}`, true);
+            }
+          });
+          value = `json_object(${infoPairs.join(', ')})`;
+          break;
+        }
+        default:
+          throw new Unrenderable(`${plan.type.name}.${f.name}`, true);
+      }
+      return `${quote(f.key)}, ${value}`;
+    });
+    return `json_object(${pairs.join(', ')})`;
+  }
+}
