@@ -56,7 +56,7 @@ function servers(data) {
   return [
     { name: 'sqlite', kind: 'registry', command: process.execPath, args: registry, env: { ...registryEnv, DATABASE_URL: '', REGISTRY_DATA_DIR: data.sqliteDir } },
     { name: 'pg', kind: 'registry', command: process.execPath, args: registry, env: { ...registryEnv, DATABASE_URL: data.pgUrl } },
-    { name: 'naive', kind: 'registry', command: process.execPath, args: registry, env: { ...registryEnv, DATABASE_URL: data.pgUrl, REGISTRY_LOADERS: 'off' } },
+    { name: 'naive', kind: 'registry', command: process.execPath, args: registry, env: { ...registryEnv, DATABASE_URL: data.pgUrl, REGISTRY_LOADERS: 'off', REGISTRY_FAST_PATH: '0' } },
     { name: 'limit', kind: 'limit', command: process.execPath, args: [path.join(BENCH, 'limit-server.js')], env: { DATABASE_URL: data.pgUrl } },
     { name: 'postgraphile', kind: 'peer', command: PEER_NODE, args: [path.join(PEERS, 'server.mjs')], env: { DATABASE_URL: data.pgUrl, GRAPHILE_ENV: 'production' } },
   ];
@@ -408,7 +408,7 @@ async function profileRun(data) {
   const text = profile.markdown(summary, [
     `date ${new Date().toISOString()}, commit ${gitCommit() ?? '?'}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim()}`,
     `load: ${query.name} query, ${settings.connections} connections, ${settings.warmup} s warm-up then ${settings.duration} s measured; ${load.rps.toFixed(1)} req/s under the profiler (p50 ${load.p50} ms, p99 ${load.p99} ms)`,
-    `server: registry on ${server.name === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${server.name === 'naive' ? ' with loaders off' : ''}, NODE_ENV=production, response cache off; raw profile in ${path.relative(ROOT, file)} (not committed; open it in Chrome DevTools)`,
+    `server: registry on ${server.name === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${server.name === 'naive' ? ' with loaders and the fast path off' : ''}, NODE_ENV=production, response cache off; raw profile in ${path.relative(ROOT, file)} (not committed; open it in Chrome DevTools)`,
   ]);
   fs.writeFileSync(path.join(BENCH, 'PROFILE.md'), text);
   const brief = {

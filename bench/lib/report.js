@@ -10,7 +10,7 @@ const BENCH = path.resolve(__dirname, '..');
 const SERVER_TITLES = {
   sqlite: 'registry, SQLite',
   pg: 'registry, PostgreSQL',
-  naive: 'registry, PostgreSQL, loaders off (naive)',
+  naive: 'registry, PostgreSQL, loaders and fast path off (naive)',
   limit: 'hand-written limit (one SQL statement, JSON built in PostgreSQL)',
   postgraphile: 'PostGraphile 5',
 };

@@ -6,15 +6,15 @@ export interface Table<T> {
   name: string;
   /** The select list for alias `a`, each column under its property name, leaving out `omit` (properties no field of the request reads). */
   select(alias: string, omit?: ReadonlySet<string>): string;
-  /** Turns a raw row into a record (JSON text parsed, booleans as booleans). */
-  decode(raw: Record<string, unknown>): T;
+  /** Turns a raw row into a record (JSON text parsed, booleans as booleans); `omit` as for `select`. */
+  decode(raw: Record<string, unknown>, omit?: ReadonlySet<string>): T;
 }
 
 /**
  * Derives a Table from an entity's TypeORM metadata, so the column list is
  * written once, on the entity. `finish` adds what the caller needs on each record.
  */
-export function entityTable<T>(db: Database, entity: Function, finish: (record: T) => T = (r) => r): Table<T> {
+export function entityTable<T>(db: Database, entity: Function, finish: (record: T, omit?: ReadonlySet<string>) => T = (r) => r): Table<T> {
   const meta = db.dataSource.getMetadata(entity);
   const columns = meta.columns.filter((c) => c.isSelect).map((c) => ({ column: c.databaseName, property: c.propertyName, type: String(c.type) }));
   const json = columns.filter((c) => c.type === 'simple-json').map((c) => c.property);
@@ -22,13 +22,13 @@ export function entityTable<T>(db: Database, entity: Function, finish: (record: 
   return {
     name: meta.tableName,
     select: (alias, omit) => (omit?.size ? columns.filter((c) => !omit.has(c.property)) : columns).map((c) => `${alias}.${c.column} AS "${c.property}"`).join(', '),
-    decode(raw) {
+    decode(raw, omit) {
       for (const p of json) {
         const v = raw[p];
         if (typeof v === 'string') raw[p] = JSON.parse(v);
       }
       for (const p of booleans) raw[p] = Boolean(raw[p]);
-      return finish(raw as T);
+      return finish(raw as T, omit);
     },
   };
 }

@@ -48,9 +48,10 @@ export type FastResolver<P = any, A = any> = (parent: P, args: A, ctx: RegistryC
 export type FastFields = Record<string, Record<string, FastResolver>>;
 
 /**
- * Columns of a table that only some fields read (long texts in several
- * languages): the fast path selects them only when one of those fields is
- * asked for, on any of the table's types, anywhere in the operation.
+ * Properties of a table's records that only some fields read: long texts in
+ * several languages, which the fast path selects only when one of those
+ * fields is asked for (on any of the table's types, anywhere in the
+ * operation), and the global `id`, which it encodes only then.
  */
 export interface OptionalColumns {
   table: string;

@@ -110,9 +110,14 @@ function batchOptions(db: Database) {
   return { maxBatchSize: 5000, batchScheduleFn: db instanceof RequestDatabase ? db.schedule : (dispatch: () => void) => setImmediate(dispatch) };
 }
 
+/** Properties of a source's records that no field of the request reads. */
+function omitted(db: Database, source: Source<unknown>): ReadonlySet<string> | undefined {
+  return db instanceof RequestDatabase ? db.omit?.get(source.table.name) : undefined;
+}
+
 /** A source's select list, without the columns the request's fields do not read. */
 function selectList(db: Database, source: Source<unknown>): string {
-  return source.table.select(source.alias, db instanceof RequestDatabase ? db.omit?.get(source.table.name) : undefined);
+  return source.table.select(source.alias, omitted(db, source));
 }
 
 function fromClause(source: Source<unknown>, params: Params): string {
@@ -165,7 +170,8 @@ export async function fetchPage<T>(db: Database, source: Source<T>, ordering: Or
     const total = withTotal ? `, (SELECT COUNT(*) FROM ${fromClause(source, p)} ${whereClause(source.where ?? [], p)}) AS "__total"` : '';
     return `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort"${total} FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${p.add(page.size + 1)}`;
   });
-  return rows.map((r) => source.table.decode(r) as SortedRow<T>);
+  const omit = omitted(db, source);
+  return rows.map((r) => source.table.decode(r, omit) as SortedRow<T>);
 }
 
 /** How many rows a source holds. */
@@ -181,7 +187,8 @@ export function recordsByKey<K extends string | number, T>(db: Database, source:
       observeBatch('byKey', source.table.name, keys.length);
       const rows = await db.run((p) => `SELECT ${selectList(db, source)}, ${column} AS "__key" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => q.in(column, keys)], p)}`);
       const found = new Map<unknown, T>();
-      for (const raw of rows) found.set(raw.__key, source.table.decode(raw));
+      const omit = omitted(db, source);
+      for (const raw of rows) found.set(raw.__key, source.table.decode(raw, omit));
       return keys.map((k) => found.get(k) ?? null);
     },
     batchOptions(db),
@@ -194,7 +201,8 @@ export function childrenByParent<T>(db: Database, source: ChildSource<T>, orderB
     async (parents) => {
       observeBatch('children', source.table.name, parents.length);
       const rows = await db.run((p) => `SELECT ${selectList(db, source)}, ${source.parent} AS "__parent" FROM ${fromClause(source, p)} ${whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents)], p)} ORDER BY ${orderBy}`);
-      return byParent(rows.map((r) => source.table.decode(r) as T & { __parent: unknown }), parents);
+      const omit = omitted(db, source);
+      return byParent(rows.map((r) => source.table.decode(r, omit) as T & { __parent: unknown }), parents);
     },
     batchOptions(db),
   );
@@ -226,7 +234,8 @@ export function childPagesByParent<T>(db: Database, source: ChildSource<T>, orde
         const total = `(SELECT COUNT(*) FROM ${fromClause(source, p)} ${listed('j.value')}) AS "__total"`;
         return `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort", j.value AS "__parent", ${total} FROM json_each(${p.add(JSON.stringify(parents))}) j JOIN ${source.table.name} ${source.alias} ON ${ordering.pk} IN (${pageKeys}) ORDER BY j.key, ${order}`;
       });
-      return byParent(rows.map((r) => source.table.decode(r) as SortedRow<T> & { __parent: unknown }), parents);
+      const omit = omitted(db, source);
+      return byParent(rows.map((r) => source.table.decode(r, omit) as SortedRow<T> & { __parent: unknown }), parents);
     },
     batchOptions(db),
   );

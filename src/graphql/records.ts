@@ -15,7 +15,8 @@ function cached<T>(db: Database, entity: Function, make: () => Table<T>): Table<
 
 /**
  * The Table of an entity whose records are GraphQL nodes: each record read
- * gets its `__typename` and opaque global `id`.
+ * gets its `__typename` and opaque global `id`, unless the request reads no
+ * `id` (`omit` has it): encoding one costs more than reading the row.
  */
 export function nodeTable<T extends { pk: number; id: string; __typename: string }>(
   db: Database,
@@ -24,9 +25,9 @@ export function nodeTable<T extends { pk: number; id: string; __typename: string
 ): Table<T> {
   const nameOf = typeof typeName === 'string' ? () => typeName : typeName;
   return cached(db, entity, () =>
-    entityTable<T>(db, entity, (record) => {
+    entityTable<T>(db, entity, (record, omit) => {
       record.__typename = nameOf(record);
-      record.id = toGlobalId(record.__typename, record.pk);
+      if (!omit?.has('id')) record.id = toGlobalId(record.__typename, record.pk);
       return record;
     }),
   );

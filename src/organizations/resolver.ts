@@ -84,7 +84,7 @@ export const organizationRenderTypes: RenderTypes = {
 };
 
 /** Organization names are read only by `name`. */
-export const organizationColumns: OptionalColumns = { table: 'organizations', types: ['Organization'], readBy: { name: ['name'] } };
+export const organizationColumns: OptionalColumns = { table: 'organizations', types: ['Organization'], readBy: { id: ['id'], name: ['name'] } };
 
 @Resolver(() => Organization)
 export class OrganizationResolver {

@@ -144,7 +144,7 @@ export const programRenderTypes: RenderTypes = {
 export const programColumns: OptionalColumns = {
   table: 'programs',
   types: ['Forum', 'Internship'],
-  readBy: { title: ['title'], description: ['description'], trainingProgram: ['trainingProgram'], audience: ['audience'], titleSort: [] },
+  readBy: { id: ['id'], title: ['title'], description: ['description'], trainingProgram: ['trainingProgram'], audience: ['audience'], titleSort: [] },
 };
 
 @Resolver(() => Program)

@@ -66,7 +66,7 @@ export const regionRenderTypes: RenderTypes = {
 };
 
 /** Region names are read only by `name`. */
-export const regionColumns: OptionalColumns = { table: 'regions', types: ['Region'], readBy: { name: ['name'] } };
+export const regionColumns: OptionalColumns = { table: 'regions', types: ['Region'], readBy: { id: ['id'], name: ['name'] } };
 
 @Resolver(() => Region)
 export class RegionResolver {

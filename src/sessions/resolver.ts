@@ -81,7 +81,7 @@ export const sessionRenderTypes: RenderTypes = {
 };
 
 /** Session columns read only by some fields (the slug only by the seed loader). */
-export const sessionColumns: OptionalColumns = { table: 'sessions', types: ['Session'], readBy: { title: ['title'], slug: [] } };
+export const sessionColumns: OptionalColumns = { table: 'sessions', types: ['Session'], readBy: { id: ['id'], title: ['title'], slug: [] } };
 
 @Resolver(() => Session)
 export class SessionResolver {
