@@ -28,7 +28,7 @@ export interface RegistryConfig {
   responseCache: boolean;
   /** Answer the read operations it knows through the fast path (src/graphql/fast.ts); off runs everything through graphql-js. */
   fastPath: boolean;
-  /** On SQLite, let the fast path have the database render whole objects with lists below them as JSON (src/graphql/render.ts). */
+  /** Let the fast path have the database render whole objects with lists below them as JSON (src/graphql/render.ts). */
   renderInDatabase: boolean;
   /** On SIGTERM, how long requests in flight may take before their connections are cut. */
   shutdownGraceMs: number;

@@ -95,8 +95,8 @@ describe('/metrics', () => {
 
   it('shows the size of each loader batch: one batch of 20 forums asks for their internships at once', async () => {
     const before = await scrape();
-    // On SQLite the database renders the 20 forums whole, internships and all, in one batch; on PostgreSQL the pages loader asks for them.
-    const series = process.env.TEST_DATABASE_URL ? { loader: 'pages', table: 'programs' } : { loader: 'render', table: 'programs' };
+    // The database renders the 20 forums whole, internships and all, in one batch.
+    const series = { loader: 'render', table: 'programs' };
     const response = await registry.request(DashboardDocument, { forums: 20, internships: 5, sessions: 5 });
     expect(response.data!.forums.edges).toHaveLength(20);
     const after = await scrape();

@@ -27,6 +27,7 @@ import {
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
 import type { DataSource } from 'typeorm';
+import type { Dialect } from '../db/database';
 import type { RegistryContext } from './context';
 import { LoaderRegistry, observeBatch } from './loaders';
 import { Renderer, type RenderTypes } from './render';
@@ -65,7 +66,7 @@ export interface OptionalColumns {
 export interface FastPath {
   fields: FastFields;
   columns: OptionalColumns[];
-  /** Types whose objects the database renders as JSON (on SQLite); none: every object is built here. */
+  /** Types whose objects the database renders as JSON; none: every object is built here. */
   render?: RenderTypes;
 }
 
@@ -431,11 +432,13 @@ class Execution {
     }
     for (const field of plan.fields) this.hint(field);
     observeBatch('render', this.renderer!.tableOf(plan), objects.length);
-    const rows = await ctx.loaders.db.query<{ json: string | null }>(statement.sql, statement.values);
+    const rows = await ctx.loaders.db.query<{ json: unknown }>(statement.sql, statement.values);
     rows.forEach((row, i) => {
       // Gone since its parent was read: the plain path answers from a fresh start.
       if (row.json == null) throw new Fallback(`${plan.type.name} ${objects[i].pk} is gone`);
-      slots[i].text = row.json;
+      // SQLite gives the text as JSON.stringify would write it; the pg driver parses PostgreSQL's json.
+      if (typeof row.json === 'string') slots[i].text = row.json;
+      else slots[i].value = row.json;
     });
     this.rendered += rows.length;
   }
@@ -503,9 +506,9 @@ function plan(schema: GraphQLSchema, fast: FastPath, document: DocumentNode, ope
 
 const renderers = new WeakMap<DataSource, Renderer>();
 
-/** The database renders objects on SQLite, where JSON functions run next to the data and the rows need not cross into JavaScript. */
-function rendererOf(fast: FastPath, dataSource: DataSource, dialect: string): Renderer | undefined {
-  if (!fast.render || dialect !== 'sqlite') return undefined;
+/** The database renders objects whole, so their rows need not cross into JavaScript. */
+function rendererOf(fast: FastPath, dataSource: DataSource, dialect: Dialect): Renderer | undefined {
+  if (!fast.render) return undefined;
   let renderer = renderers.get(dataSource);
   if (!renderer) renderers.set(dataSource, (renderer = new Renderer(dataSource, fast.render, dialect)));
   return renderer;

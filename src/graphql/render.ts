@@ -14,7 +14,12 @@ import { pageRequest, type Ordering } from './paging';
  * columns follow from the entity. What it cannot render exactly as the
  * resolvers would (an unknown field, a cursor in a nested page, a field whose
  * cache hint could change the response's policy) it declines, and the fast
- * path resolves that level itself. SQLite only for now.
+ * path resolves that level itself.
+ *
+ * SQLite's JSON text is what JSON.stringify would write, so it goes into the
+ * response as it is. PostgreSQL writes JSON with spaces of its own, so the
+ * driver parses it and the response is written as usual: the rows still stay
+ * in the database.
  */
 
 /** The plan cannot be rendered: `always` when no request could (an unknown field), otherwise only this request's arguments. */
@@ -76,11 +81,62 @@ interface Column {
   type: string;
 }
 
-/** SQLite's json_object takes at most 127 arguments. */
-const MAX_KEYS = 60;
-const TRUE = "json('true')";
-const FALSE = "json('false')";
+/** PostgreSQL's json_build_object takes at most 100 arguments (SQLite's json_object 127). */
+const MAX_KEYS = 50;
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** The JSON functions of each database, as the renderer uses them. */
+interface JsonDialect {
+  object(pairs: string[]): string;
+  /** A JSON array of `item` over the rows of the query, `[]` for none. */
+  array(item: string, order: string): string;
+  true: string;
+  false: string;
+  /** base64url of a text (global ids, cursors). */
+  base64url(text: string): string;
+  /** A value as JSON text, as JSON.stringify writes a string or a number. */
+  jsonText(value: string): string;
+  /** The string under key `code` (a placeholder) of a JSON text column. */
+  member(column: string, code: string): string;
+  /** The first non-empty string of a JSON text column, in the order it holds them. */
+  anyMember(column: string): string;
+  /** A boolean column as a JSON boolean. */
+  boolean(column: string): string;
+  /** An instant in text as `Date#toISOString` writes it. */
+  instant(text: string): string;
+  /** Rows `j(value, key)` of a list of keys bound as one parameter, `key` giving their order. */
+  keys(params: Params, pks: readonly number[]): string;
+}
+
+const DIALECTS: Record<Dialect, JsonDialect> = {
+  sqlite: {
+    object: (pairs) => `json_object(${pairs.join(', ')})`,
+    array: (item, order) => `json_group_array(${item} ORDER BY ${order})`,
+    true: "json('true')",
+    false: "json('false')",
+    // A function the SQLite reader registers (src/db/sqlite-reader.ts).
+    base64url: (text) => `b64url(${text})`,
+    jsonText: (value) => `json_quote(${value})`,
+    member: (column, code) => `${column} ->> ${code}`,
+    anyMember: (column) => `(SELECT value FROM json_each(${column}) WHERE value <> '' LIMIT 1)`,
+    boolean: (column) => `CASE WHEN ${column} IS NULL THEN NULL WHEN ${column} THEN json('true') ELSE json('false') END`,
+    instant: (text) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${text})`,
+    keys: (params, pks) => `json_each(${params.add(JSON.stringify(pks))}) j`,
+  },
+  postgres: {
+    object: (pairs) => `json_build_object(${pairs.join(', ')})`,
+    array: (item, order) => `COALESCE(json_agg(${item} ORDER BY ${order}), '[]'::json)`,
+    true: 'true',
+    false: 'false',
+    base64url: (text) => `rtrim(translate(encode(convert_to(${text}, 'UTF8'), 'base64'), '+/' || chr(10), '-_'), '=')`,
+    jsonText: (value) => `to_json(${value})::text`,
+    member: (column, code) => `(${column})::json ->> ${code}::text`,
+    anyMember: (column) => `(SELECT value FROM json_each_text((${column})::json) WHERE value <> '' LIMIT 1)`,
+    boolean: (column) => column,
+    instant: (text) => `to_char((${text})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    keys: (params, pks) => `unnest(${params.add(pks)}::int[]) WITH ORDINALITY AS j(value, key)`,
+  },
+};
 
 /** Does `hint` restrict the response's policy beyond what `applied` already did? */
 function covered(hint: CacheHint, applied: readonly CacheHint[]): boolean {
@@ -125,13 +181,13 @@ export class Renderer {
     const params = new Params(this.dialect);
     try {
       this.checkHints(plan);
-      const writer = new Writer(this, params, request);
+      const writer = new Writer(this, params, request, DIALECTS[this.dialect]);
       const row = writer.alias();
       const body = writer.object(plan, row);
       // Objects with no list below them cost the fast path no statement of their own (their relations are held or batched by key).
       if (!writer.fansOut) throw new Unrenderable(`nothing below ${plan.type.name} is a list`, true);
       const table = this.tableOf(plan);
-      const sql = `SELECT (SELECT ${body} FROM ${table} ${row} WHERE ${row}.id = j.value) AS "json" FROM json_each(${params.add(JSON.stringify(pks))}) j ORDER BY j.key`;
+      const sql = `SELECT (SELECT ${body} FROM ${table} ${row} WHERE ${row}.id = j.value) AS "json" FROM ${DIALECTS[this.dialect].keys(params, pks)} ORDER BY j.key`;
       return { sql, values: params.values };
     } catch (error) {
       if (!(error instanceof Unrenderable)) throw error;
@@ -174,7 +230,7 @@ export class Renderer {
 }
 
 /** A leaf column as its GraphQL type serializes it, or undefined when that is not exact in SQL. */
-function leafSql(leaf: GraphQLLeafType, expression: string, column: Column): string | undefined {
+function leafSql(json: JsonDialect, leaf: GraphQLLeafType, expression: string, column: Column): string | undefined {
   const text = column.type === 'varchar' || column.type === 'text';
   if (isEnumType(leaf)) {
     if (!text) return undefined;
@@ -190,10 +246,10 @@ function leafSql(leaf: GraphQLLeafType, expression: string, column: Column): str
     case 'Int':
       return column.type === 'integer' || column.type === 'int' ? expression : undefined;
     case 'Boolean':
-      return column.type === 'boolean' ? `CASE WHEN ${expression} IS NULL THEN NULL WHEN ${expression} THEN ${TRUE} ELSE ${FALSE} END` : undefined;
+      return column.type === 'boolean' ? json.boolean(expression) : undefined;
     case 'DateTime':
       // What `new Date(text).toISOString()` gives, in UTC with milliseconds.
-      return text ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${expression})` : undefined;
+      return text ? json.instant(expression) : undefined;
     default:
       return undefined;
   }
@@ -209,6 +265,7 @@ class Writer {
     private readonly renderer: Renderer,
     private readonly params: Params,
     private readonly request: RenderRequest,
+    private readonly json: JsonDialect,
   ) {}
 
   alias(): string {
@@ -220,16 +277,16 @@ class Writer {
     if (plan.fields.length > MAX_KEYS) throw new Unrenderable('too many fields for one object', true);
     const type = this.renderer.typeOf(plan);
     const pairs = plan.fields.map((field) => `${quote(field.key)}, ${this.value(plan, type, field, row)}`);
-    return `json_object(${pairs.join(', ')})`;
+    return this.json.object(pairs);
   }
 
   private value(plan: TypePlan, type: RenderedType, field: FieldPlan, row: string): string {
     if (!field.definition) return quote(plan.type.name);
     const own = type.fields?.[field.name];
     if (own) return own(this.scope(field, row));
-    if (field.name === 'id' && type.node) return `b64url(${quote(`${plan.type.name}:`)} || ${row}.id)`;
+    if (field.name === 'id' && type.node) return this.json.base64url(`${quote(`${plan.type.name}:`)} || ${row}.id`);
     const column = this.renderer.columnsOf(plan).get(field.name);
-    const sql = column && field.property && field.leaf && !field.list ? leafSql(field.leaf, `${row}.${column.column}`, column) : undefined;
+    const sql = column && field.property && field.leaf && !field.list ? leafSql(this.json, field.leaf, `${row}.${column.column}`, column) : undefined;
     if (sql === undefined) throw new Unrenderable(`${plan.type.name}.${field.name} has no SQL`, true);
     return sql;
   }
@@ -250,9 +307,9 @@ class Writer {
       text: (column, lang) => {
         const picks = textChain(lang as string | null | undefined, request.languages)
           .filter((code) => /^[a-z0-9]+$/.test(code))
-          .map((code) => `NULLIF(${column} ->> ${params.add(code)}, '')`);
+          .map((code) => `NULLIF(${this.json.member(column, params.add(code))}, '')`);
         // Then whatever translation exists, in the order the text holds them.
-        return `COALESCE(${picks.join(', ')}, (SELECT value FROM json_each(${column}) WHERE value <> '' LIMIT 1))`;
+        return `COALESCE(${picks.join(', ')}, ${this.json.anyMember(column)})`;
       },
       today: () => params.add(request.today),
       one: (where) => {
@@ -266,7 +323,7 @@ class Writer {
         const alias = this.alias();
         const joined = join ? this.alias() : '';
         const from = `${this.renderer.tableOf(plan)} ${alias}${join ? ` JOIN ${join(alias, joined)}` : ''}`;
-        return `(SELECT json_group_array(${this.object(plan, alias)} ORDER BY ${order(alias, joined)}) FROM ${from} WHERE ${where(alias, joined)})`;
+        return `(SELECT ${this.json.array(this.object(plan, alias), order(alias, joined))} FROM ${from} WHERE ${where(alias, joined)})`;
       },
       connection: (source, ordering) => this.connection(field, row, source, ordering),
     };
@@ -289,7 +346,8 @@ class Writer {
     const order = `${ordering.key} ${dir}, ${ordering.pk} ${dir}`;
     // The page's rows, with their sort key and primary key, under a fresh alias.
     const pageOf = (size: string) => `(SELECT ${source.alias}.*, ${ordering.key} AS "__sort", ${ordering.pk} AS "__pk" FROM ${from} ${where} ORDER BY ${order} LIMIT ${size})`;
-    const cursor = (x: string) => `b64url(${quote(`[${JSON.stringify(ordering.name)},`)} || json_quote(${x}."__sort") || ',' || ${x}."__pk" || ']')`;
+    const { json } = this;
+    const cursor = (x: string) => json.base64url(`${quote(`[${JSON.stringify(ordering.name)},`)} || ${json.jsonText(`${x}."__sort"`)} || ',' || ${x}."__pk" || ']'`);
     const size = () => params.add(page.size);
     const pairs = plan.fields.map((f) => {
       let value: string;
@@ -303,7 +361,7 @@ class Writer {
         case 'nodes': {
           const node = this.only(f);
           const x = this.alias();
-          value = `(SELECT json_group_array(${this.object(node, x)} ORDER BY ${x}."__sort" ${dir}, ${x}."__pk" ${dir}) FROM ${pageOf(size())} ${x})`;
+          value = `(SELECT ${json.array(this.object(node, x), `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`)} FROM ${pageOf(size())} ${x})`;
           break;
         }
         case 'edges': {
@@ -316,7 +374,7 @@ class Writer {
             if (name === 'node') return `${quote(e.key)}, ${this.object(this.only(e), x)}`;
             throw new Unrenderable(`${edge.type.name}.${name}`, true);
           });
-          value = `(SELECT json_group_array(json_object(${edgePairs.join(', ')}) ORDER BY ${x}."__sort" ${dir}, ${x}."__pk" ${dir}) FROM ${pageOf(size())} ${x})`;
+          value = `(SELECT ${json.array(json.object(edgePairs), `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`)} FROM ${pageOf(size())} ${x})`;
           break;
         }
         case 'pageInfo': {
@@ -328,9 +386,9 @@ class Writer {
               case '__typename':
                 return `${quote(i.key)}, ${quote(info.type.name)}`;
               case 'hasNextPage':
-                return `${quote(i.key)}, CASE WHEN (SELECT COUNT(*) FROM ${pageOf(params.add(page.size + 1))} ${x}) > ${size()} THEN ${TRUE} ELSE ${FALSE} END`;
+                return `${quote(i.key)}, CASE WHEN (SELECT COUNT(*) FROM ${pageOf(params.add(page.size + 1))} ${x}) > ${size()} THEN ${json.true} ELSE ${json.false} END`;
               case 'hasPreviousPage':
-                return `${quote(i.key)}, ${FALSE}`;
+                return `${quote(i.key)}, ${json.false}`;
               case 'startCursor':
               case 'endCursor': {
                 const last = name === 'endCursor' ? (dir === 'ASC' ? 'DESC' : 'ASC') : dir;
@@ -340,7 +398,7 @@ class Writer {
                 throw new Unrenderable(`PageInfo.${name}`, true);
             }
           });
-          value = `json_object(${infoPairs.join(', ')})`;
+          value = json.object(infoPairs);
           break;
         }
         default:
@@ -348,6 +406,6 @@ class Writer {
       }
       return `${quote(f.key)}, ${value}`;
     });
-    return `json_object(${pairs.join(', ')})`;
+    return json.object(pairs);
   }
 }
