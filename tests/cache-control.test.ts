@@ -1,5 +1,7 @@
 import { getDirective } from '@graphql-tools/utils';
 import { GraphQLDirective, GraphQLInt, DirectiveLocation, type GraphQLSchema } from 'graphql';
+import { loadConfig } from '../src/config';
+import { startHttpServer } from '../src/http';
 import { registrySchema, servedSchema } from '../src/registry';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 
@@ -24,6 +26,38 @@ describe('responses tell caches how long they stay fresh', () => {
 
   it('takes the shortest life of everything in the answer', async () => {
     expect(await cacheHeader('{ region(code: "AZ") { code } internship(slug: "baku-internship-2021") { location { code } } }')).toBe('max-age=300, public');
+  });
+
+  it('serves an answer the database rendered again from the response cache, byte for byte', async () => {
+    const query = '{ forums(first: 2) { totalCount nodes { slug title internships { totalCount nodes { slug sessions(first: 3) { nodes { title kind } } } } } } }';
+    const send = async (url: string) => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      return { age: response.headers.get('age'), cacheControl: response.headers.get('cache-control'), text: await response.text() };
+    };
+    // How many batches the database has rendered: the first answer is rendered, the second comes from the cache.
+    const renders = async () => {
+      const text = await (await fetch(new URL('/metrics', registry.url))).text();
+      return Number(/^registry_loader_batch_size_count\{loader="render",table="programs"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await renders();
+    const first = await send(registry.url);
+    const second = await send(registry.url);
+    expect((await renders()) - before).toBe(1);
+    expect(first.age).toBeNull();
+    expect(second.age).not.toBeNull();
+    expect(second.text).toBe(first.text);
+    expect(first.cacheControl).toBe('max-age=300, public');
+    // The same bytes as the fast path gives when it builds every object itself, with no cache.
+    const unrendered = await startHttpServer(loadConfig({ ...registry.env, PORT: '0', REGISTRY_RENDER: '0', REGISTRY_RESPONSE_CACHE: '0' }), registry.db);
+    try {
+      expect((await send(unrendered.url)).text).toBe(first.text);
+    } finally {
+      await unrendered.close();
+    }
+    const forum = JSON.parse(first.text).data.forums.nodes[0];
+    expect(forum.slug).toBe('azerbaijan-russian-youth-forum-2021');
+    expect(forum.internships.nodes[0].slug).toBe('baku-internship-2021');
+    expect(forum.internships.nodes[0].sessions.nodes).toHaveLength(3);
   });
 
   it('does not let an answer with errors be cached', async () => {
