@@ -157,6 +157,45 @@ describe('the fast path answers exactly as the plain path', () => {
     expect(fast.some((sql) => sql.includes('s.slug'))).toBe(false);
   });
 
+  it('for objects the database renders, in every part of the rendering', async () => {
+    const internship = `__typename id slug title(lang: $lang) description trainingProgram(lang: $lang) status startsOn endsOn participantCount
+      forum { __typename slug series year }
+      location { __typename code kind name parent { code name(lang: $lang) } children { code } }
+      participantOrigins { __typename count region { code name } }
+      organizers { slug kind name(lang: $lang) region { code } }
+      sessions(first: $sessions) {
+        __typename totalCount
+        pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+        edges { __typename cursor node { id title(lang: $lang) kind startsAt endsAt host { slug kind name region { code kind } } } }
+      }`;
+    const queries = [
+      `query($first: Int, $sessions: Int, $lang: Language) { forums(first: 3) { nodes { slug
+        first: internships(first: $first) { __typename totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { ${internship} } }
+        again: internships(first: 1) { edges { cursor node { slug t: title } } }
+      } } }`,
+      `query($lang: Language) { regions(first: 50) { nodes { code kind name(lang: $lang) parent { code } children { __typename code name children { code name(lang: $lang) } } } } }`,
+      `query($lang: Language) { organizations(first: 30) { nodes { slug name(lang: $lang) region { code children { code } } } } }`,
+    ];
+    const variants = [
+      { first: 2, sessions: 2 },
+      { first: 0, sessions: 5 },
+      { first: 100, sessions: 0, lang: 'RU' },
+      { first: 3, sessions: 100, lang: 'EN' },
+    ];
+    let rendered = 0;
+    for (const query of queries) {
+      for (const variables of variants) {
+        for (const language of [undefined, 'ru', 'de, ru;q=0.5', '*', 'en-US,en;q=0.9']) {
+          const answer = await same({ query, variables }, language ? { 'accept-language': language } : {});
+          expect(answer.errors).toBeUndefined();
+          if (answer.rendered > 0) rendered++;
+        }
+      }
+    }
+    // Every answer has objects rendered in the database (the organizations for their regions' children).
+    expect(rendered).toBe(queries.length * variants.length * 5);
+  });
+
   it('for every page of a list walked forwards and backwards by cursor', async () => {
     const query = fs.readFileSync(path.join(OPERATIONS, 'lists.graphql'), 'utf8');
     for (const operationName of ['ForumPage', 'InternshipList']) {
