@@ -367,6 +367,9 @@ class Execution {
     const childOuts: Record<string, unknown>[] = [];
     // Objects the database renders whole, by plan: their place in the answer is kept until the statement returns.
     let rendered: Map<TypePlan, { objects: Array<{ pk: number }>; slots: RenderedObject[] }> | undefined;
+    // A field of one object type is decided once for all its values; an abstract one by each value's type.
+    const only = field.types?.size === 1 ? field.types.values().next().value! : undefined;
+    const renderOnly = only && this.renderer?.accepts(only) ? only : undefined;
     const item = (value: unknown): unknown => {
       if (value == null) {
         if (field.list ? field.itemNonNull : field.nonNull) throw new Fallback(`null at a non-null ${field.name}`);
@@ -377,7 +380,7 @@ class Execution {
         if (serialized === undefined) throw new Fallback(`${field.name} cannot be serialized`);
         return serialized;
       }
-      const plan = this.renderer && this.renderable(field, value);
+      const plan = only ? renderOnly && typeof (value as { pk?: unknown }).pk === 'number' && renderOnly : this.renderer && this.renderable(field, value);
       if (plan) {
         rendered ??= new Map();
         let batch = rendered.get(plan);
@@ -410,10 +413,9 @@ class Execution {
     return Promise.all(pending).then(() => undefined);
   }
 
-  /** The plan an object would be rendered with in the database, when it can be. */
+  /** The plan a value of an abstract type would be rendered with in the database, when it can be. */
   private renderable(field: FieldPlan, value: unknown): TypePlan | undefined {
-    const types = field.types!;
-    const plan = types.size === 1 ? types.values().next().value! : types.get((value as { __typename?: string }).__typename ?? '');
+    const plan = field.types!.get((value as { __typename?: string }).__typename ?? '');
     if (!plan || typeof (value as { pk?: unknown }).pk !== 'number' || !this.renderer!.accepts(plan)) return undefined;
     return plan;
   }
