@@ -12,16 +12,24 @@ export interface Table<T> {
 
 /**
  * Derives a Table from an entity's TypeORM metadata, so the column list is
- * written once, on the entity. `finish` adds what the caller needs on each record.
+ * written once, on the entity. `finish` adds what the caller needs on each
+ * record; `computed` selects more under their own names (a record read with
+ * all its properties in the row costs far less than one given more later).
  */
-export function entityTable<T>(db: Database, entity: Function, finish: (record: T, omit?: ReadonlySet<string>) => T = (r) => r): Table<T> {
+export function entityTable<T>(
+  db: Database,
+  entity: Function,
+  finish: (record: T, omit?: ReadonlySet<string>) => T = (r) => r,
+  computed: (alias: string, omit?: ReadonlySet<string>) => string[] = () => [],
+): Table<T> {
   const meta = db.dataSource.getMetadata(entity);
   const columns = meta.columns.filter((c) => c.isSelect).map((c) => ({ column: c.databaseName, property: c.propertyName, type: String(c.type) }));
   const json = columns.filter((c) => c.type === 'simple-json').map((c) => c.property);
   const booleans = columns.filter((c) => c.type === 'boolean').map((c) => c.property);
   return {
     name: meta.tableName,
-    select: (alias, omit) => (omit?.size ? columns.filter((c) => !omit.has(c.property)) : columns).map((c) => `${alias}.${c.column} AS "${c.property}"`).join(', '),
+    select: (alias, omit) =>
+      [...(omit?.size ? columns.filter((c) => !omit.has(c.property)) : columns).map((c) => `${alias}.${c.column} AS "${c.property}"`), ...computed(alias, omit)].join(', '),
     decode(raw, omit) {
       for (const p of json) {
         const v = raw[p];

@@ -15,21 +15,27 @@ function cached<T>(db: Database, entity: Function, make: () => Table<T>): Table<
 
 /**
  * The Table of an entity whose records are GraphQL nodes: each record read
- * gets its `__typename` and opaque global `id`, unless the request reads no
- * `id` (`omit` has it): encoding one costs more than reading the row.
+ * gets its `__typename` (`typeName`: one for the table, or an SQL expression
+ * over the row aliased `alias`) and opaque global `id`, unless the request
+ * reads no `id` (`omit` has it). Both come with the row, the id as a null
+ * filled in here, so that records keep the shape the driver gave them.
  */
-export function nodeTable<T extends { pk: number; id: string; __typename: string }>(
+export function nodeTable<T extends { pk: number; id: string | null; __typename: string }>(
   db: Database,
   entity: Function,
-  typeName: string | ((record: T) => string),
+  typeName: string | ((alias: string) => string),
 ): Table<T> {
-  const nameOf = typeof typeName === 'string' ? () => typeName : typeName;
+  const typeNameSql = typeof typeName === 'string' ? () => `'${typeName}'` : typeName;
   return cached(db, entity, () =>
-    entityTable<T>(db, entity, (record, omit) => {
-      record.__typename = nameOf(record);
-      if (!omit?.has('id')) record.id = toGlobalId(record.__typename, record.pk);
-      return record;
-    }),
+    entityTable<T>(
+      db,
+      entity,
+      (record, omit) => {
+        if (!omit?.has('id')) record.id = toGlobalId(record.__typename, record.pk);
+        return record;
+      },
+      (alias, omit) => [`${typeNameSql(alias)} AS "__typename"`, ...(omit?.has('id') ? [] : ['NULL AS "id"'])],
+    ),
   );
 }
 

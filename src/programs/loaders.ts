@@ -4,8 +4,11 @@ import { childrenByParent, recordsByKey, type ChildSource, type Source } from '.
 import { nodeTable, plainTable } from '../graphql/records';
 import { ParticipantOrigin, Program, PROGRAM_TYPE_NAME, ProgramType } from './program';
 
+/** A program's GraphQL type, Forum or Internship, from its row. */
+const programTypeName = (alias: string) => `CASE ${alias}.type ${Object.entries(PROGRAM_TYPE_NAME).map(([type, name]) => `WHEN '${type}' THEN '${name}'`).join(' ')} END`;
+
 export function programSource(db: Database, where: SqlPart[] = []): Source<Program> {
-  return { table: nodeTable<Program>(db, Program, (p) => PROGRAM_TYPE_NAME[p.type]), alias: 'p', where };
+  return { table: nodeTable<Program>(db, Program, programTypeName), alias: 'p', where };
 }
 
 export const ofType = (type: ProgramType): SqlPart => (p) => `p.type = ${p.add(type)}`;
