@@ -16,7 +16,6 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
-  type GraphQLLeafType,
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLOutputType,
@@ -30,6 +29,7 @@ import type { DataSource } from 'typeorm';
 import type { Dialect } from '../db/database';
 import type { RegistryContext } from './context';
 import { LoaderRegistry, observeBatch } from './loaders';
+import type { CacheHint, FastResolver, FieldPlan, TypePlan } from './plan';
 import { Renderer, type RenderTypes } from './render';
 import { RenderedObject } from './rendered';
 
@@ -42,8 +42,8 @@ import { RenderedObject } from './rendered';
  * reference: the differential test holds the two to identical answers.
  */
 
-/** A field as the fast path resolves it: the resolver without `info`. */
-export type FastResolver<P = any, A = any> = (parent: P, args: A, ctx: RegistryContext) => unknown;
+
+export type { FastResolver } from './plan';
 
 /** Fast resolvers by type name and field name; a type-graphql interface's entries apply to its implementations. */
 export type FastFields = Record<string, Record<string, FastResolver>>;
@@ -77,39 +77,6 @@ export function mergeFastFields(...tables: FastFields[]): FastFields {
   return merged;
 }
 
-export interface CacheHint {
-  maxAge?: number;
-  scope?: 'PUBLIC' | 'PRIVATE';
-}
-
-export interface FieldPlan {
-  /** Response key (the alias, or the field name). */
-  key: string;
-  name: string;
-  nodes: readonly FieldNode[];
-  definition: GraphQLField<unknown, unknown>;
-  /** Undefined for `__typename`. */
-  resolve?: FastResolver;
-  /** The field only reads its record's property (it has no resolver of its own). */
-  property?: boolean;
-  nonNull: boolean;
-  list: boolean;
-  itemNonNull: boolean;
-  leaf?: GraphQLLeafType;
-  /** For composite fields: the plan of each concrete type the value can be. */
-  types?: Map<string, TypePlan>;
-  /** Arguments when they depend on no variable; computed per request otherwise. */
-  constantArgs?: Record<string, unknown>;
-  hint: CacheHint;
-}
-
-export interface TypePlan {
-  type: GraphQLObjectType;
-  keys: string[];
-  fields: FieldPlan[];
-  /** Hints of the fields on the way from the root: applied whenever an object of this plan exists. */
-  inherited: CacheHint[];
-}
 
 /** Thrown when the fast path meets what it leaves to the plain path. */
 class Unsupported extends Error {}

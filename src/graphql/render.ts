@@ -1,7 +1,7 @@
 import { isEnumType, isScalarType, type GraphQLLeafType } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { Params, type Database, type Dialect } from '../db/database';
-import type { CacheHint, FieldPlan, TypePlan } from './fast';
+import type { CacheHint, FieldPlan, TypePlan } from './plan';
 import { textChain } from './language';
 import { whereClause, type ChildSource } from './loaders';
 import { pageRequest, type Ordering } from './paging';
@@ -14,7 +14,10 @@ import { pageRequest, type Ordering } from './paging';
  * columns follow from the entity. What it cannot render exactly as the
  * resolvers would (an unknown field, a cursor in a nested page, a field whose
  * cache hint could change the response's policy) it declines, and the fast
- * path resolves that level itself.
+ * path resolves that level itself. It renders only objects with a list below
+ * them: the others cost the fast path no statement of their own. Root lists
+ * stay with the fast path too: rendering a whole page with its count in one
+ * statement measured slower (see bench/READING.md).
  *
  * SQLite's JSON text is what JSON.stringify would write, so it goes into the
  * response as it is. PostgreSQL writes JSON with spaces of its own, so the
