@@ -17,7 +17,7 @@ afterAll(() => registry.stop());
 function shape(sql: string[]): string[] {
   return sql.map((s) => {
     // Objects rendered whole by the database: one statement per batch, named by the table of the objects.
-    if (/^SELECT \(SELECT json_(build_)?object\(/.test(s)) return `render ${/FROM (\w+) t0 WHERE t0\.id = j\.value/.exec(s)?.[1] ?? '?'}`;
+    if (/ AS "json" FROM (json_each|unnest)\(/.test(s)) return `render ${/FROM (\w+) t0 WHERE t0\.id = j\.value/.exec(s)?.[1] ?? '?'}`;
     const from = /FROM (\w+)/.exec(s.replace(/^SELECT \* FROM \(/, ''))?.[1] ?? '?';
     // A page statement: a window per parent on PostgreSQL, a limited lookup per parent over json_each on SQLite.
     const page = s.includes('ROW_NUMBER()') || /FROM json_each\(\S+\) j JOIN/.test(s);

@@ -150,8 +150,9 @@ describe('the fast path answers exactly as the plain path', () => {
     // The page of forums, then the forums rendered whole: the rendering reads only the columns its fields name.
     expect(fast).toHaveLength(2);
     const [, rendering] = fast;
-    expect(rendering).toMatch(/^SELECT \(SELECT json_(build_)?object\('id', .*'Forum:' \|\| t0\.id/);
-    expect(rendering).not.toMatch(/\.(description|audience|training_program|title_sort|slug AS)\b/);
+    expect(rendering).toMatch(/ AS "json" FROM (json_each|unnest)\(/);
+    expect(rendering).toMatch(/'Forum:' \|\| t0\.id/);
+    expect(rendering).not.toMatch(/\.(description|audience|training_program|title_sort)\b/);
     expect(rendering).toMatch(/\(?t\d+\.title\)?(::json)? ->> /);
     expect(fast.some((sql) => /p\.(description|audience|training_program|title_sort)/.test(sql))).toBe(false);
     expect(fast.some((sql) => sql.includes('s.slug'))).toBe(false);

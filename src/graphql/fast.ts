@@ -401,13 +401,12 @@ class Execution {
     }
     for (const field of plan.fields) this.hint(field);
     observeBatch('render', this.renderer!.tableOf(plan), objects.length);
-    const rows = await ctx.loaders.db.query<{ json: unknown }>(statement.sql, statement.values);
+    const rows = await ctx.loaders.db.query<{ json: string | null }>(statement.sql, statement.values);
     rows.forEach((row, i) => {
       // Gone since its parent was read: the plain path answers from a fresh start.
       if (row.json == null) throw new Fallback(`${plan.type.name} ${objects[i].pk} is gone`);
-      // SQLite gives the text as JSON.stringify would write it; the pg driver parses PostgreSQL's json.
-      if (typeof row.json === 'string') slots[i].text = row.json;
-      else slots[i].value = row.json;
+      // The JSON text, as JSON.stringify would write it: it goes into the response unparsed.
+      slots[i].text = String(row.json);
     });
     this.rendered += rows.length;
   }

@@ -19,10 +19,9 @@ import { pageRequest, type Ordering } from './paging';
  * stay with the fast path too: rendering a whole page with its count in one
  * statement measured slower (see bench/READING.md).
  *
- * SQLite's JSON text is what JSON.stringify would write, so it goes into the
- * response as it is. PostgreSQL writes JSON with spaces of its own, so the
- * driver parses it and the response is written as usual: the rows still stay
- * in the database.
+ * On both databases the JSON text is what JSON.stringify would write (on
+ * PostgreSQL row_to_json and array_to_json, not json_build_object, which adds
+ * spaces), so it goes into the response as it is, never parsed here.
  */
 
 /** The plan cannot be rendered: `always` when no request could (an unknown field), otherwise only this request's arguments. */
@@ -84,13 +83,16 @@ interface Column {
   type: string;
 }
 
-/** PostgreSQL's json_build_object takes at most 100 arguments (SQLite's json_object 127). */
-const MAX_KEYS = 50;
+/** SQLite's json_object takes at most 127 arguments. */
+const MAX_KEYS = 60;
+/** PostgreSQL cuts names (the keys of its rows) at 63 bytes. */
+const MAX_KEY_BYTES = 63;
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** The JSON functions of each database, as the renderer uses them. */
 interface JsonDialect {
-  object(pairs: string[]): string;
+  /** A JSON object of SQL values by key, in the given order. */
+  object(entries: Array<[key: string, value: string]>): string;
   /** A JSON array of `item` over the rows of the query, `[]` for none. */
   array(item: string, order: string): string;
   true: string;
@@ -109,11 +111,13 @@ interface JsonDialect {
   instant(text: string): string;
   /** Rows `j(value, key)` of a list of keys bound as one parameter, `key` giving their order. */
   keys(params: Params, pks: readonly number[]): string;
+  /** A JSON value as its text, for the driver to hand over unparsed. */
+  text(json: string): string;
 }
 
 const DIALECTS: Record<Dialect, JsonDialect> = {
   sqlite: {
-    object: (pairs) => `json_object(${pairs.join(', ')})`,
+    object: (entries) => `json_object(${entries.map(([key, value]) => `${quote(key)}, ${value}`).join(', ')})`,
     array: (item, order) => `json_group_array(${item} ORDER BY ${order})`,
     true: "json('true')",
     false: "json('false')",
@@ -125,10 +129,15 @@ const DIALECTS: Record<Dialect, JsonDialect> = {
     boolean: (column) => `CASE WHEN ${column} IS NULL THEN NULL WHEN ${column} THEN json('true') ELSE json('false') END`,
     instant: (text) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${text})`,
     keys: (params, pks) => `json_each(${params.add(JSON.stringify(pks))}) j`,
+    text: (json) => `(${json})`,
   },
   postgres: {
-    object: (pairs) => `json_build_object(${pairs.join(', ')})`,
-    array: (item, order) => `COALESCE(json_agg(${item} ORDER BY ${order}), '[]'::json)`,
+    // row_to_json and array_to_json write JSON as JSON.stringify does, without json_build_object's spaces.
+    object: (entries) => {
+      if (entries.some(([key]) => Buffer.byteLength(key) > MAX_KEY_BYTES)) throw new Unrenderable('a response key longer than PostgreSQL names', true);
+      return `(SELECT row_to_json("__object") FROM (SELECT ${entries.map(([key, value]) => `${value} AS "${key}"`).join(', ')}) "__object")`;
+    },
+    array: (item, order) => `COALESCE(array_to_json(array_agg(${item} ORDER BY ${order})), '[]'::json)`,
     true: 'true',
     false: 'false',
     base64url: (text) => `rtrim(translate(encode(convert_to(${text}, 'UTF8'), 'base64'), '+/' || chr(10), '-_'), '=')`,
@@ -138,6 +147,7 @@ const DIALECTS: Record<Dialect, JsonDialect> = {
     boolean: (column) => column,
     instant: (text) => `to_char((${text})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
     keys: (params, pks) => `unnest(${params.add(pks)}::int[]) WITH ORDINALITY AS j(value, key)`,
+    text: (json) => `(${json})::text`,
   },
 };
 
@@ -190,7 +200,8 @@ export class Renderer {
       // Objects with no list below them cost the fast path no statement of their own (their relations are held or batched by key).
       if (!writer.fansOut) throw new Unrenderable(`nothing below ${plan.type.name} is a list`, true);
       const table = this.tableOf(plan);
-      const sql = `SELECT (SELECT ${body} FROM ${table} ${row} WHERE ${row}.id = j.value) AS "json" FROM ${DIALECTS[this.dialect].keys(params, pks)} ORDER BY j.key`;
+      const json = DIALECTS[this.dialect];
+      const sql = `SELECT ${json.text(`SELECT ${body} FROM ${table} ${row} WHERE ${row}.id = j.value`)} AS "json" FROM ${json.keys(params, pks)} ORDER BY j.key`;
       return { sql, values: params.values };
     } catch (error) {
       if (!(error instanceof Unrenderable)) throw error;
@@ -279,8 +290,7 @@ class Writer {
   object(plan: TypePlan, row: string): string {
     if (plan.fields.length > MAX_KEYS) throw new Unrenderable('too many fields for one object', true);
     const type = this.renderer.typeOf(plan);
-    const pairs = plan.fields.map((field) => `${quote(field.key)}, ${this.value(plan, type, field, row)}`);
-    return this.json.object(pairs);
+    return this.json.object(plan.fields.map((field) => [field.key, this.value(plan, type, field, row)]));
   }
 
   private value(plan: TypePlan, type: RenderedType, field: FieldPlan, row: string): string {
@@ -370,11 +380,11 @@ class Writer {
         case 'edges': {
           const edge = this.only(f);
           const x = this.alias();
-          const edgePairs = edge.fields.map((e) => {
+          const edgePairs = edge.fields.map((e): [string, string] => {
             const name = e.definition ? e.name : '__typename';
-            if (name === '__typename') return `${quote(e.key)}, ${quote(edge.type.name)}`;
-            if (name === 'cursor') return `${quote(e.key)}, ${cursor(x)}`;
-            if (name === 'node') return `${quote(e.key)}, ${this.object(this.only(e), x)}`;
+            if (name === '__typename') return [e.key, quote(edge.type.name)];
+            if (name === 'cursor') return [e.key, cursor(x)];
+            if (name === 'node') return [e.key, this.object(this.only(e), x)];
             throw new Unrenderable(`${edge.type.name}.${name}`, true);
           });
           value = `(SELECT ${json.array(json.object(edgePairs), `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`)} FROM ${pageOf(size())} ${x})`;
@@ -382,20 +392,20 @@ class Writer {
         }
         case 'pageInfo': {
           const info = this.only(f);
-          const infoPairs = info.fields.map((i) => {
+          const infoPairs = info.fields.map((i): [string, string] => {
             const name = i.definition ? i.name : '__typename';
             const x = this.alias();
             switch (name) {
               case '__typename':
-                return `${quote(i.key)}, ${quote(info.type.name)}`;
+                return [i.key, quote(info.type.name)];
               case 'hasNextPage':
-                return `${quote(i.key)}, CASE WHEN (SELECT COUNT(*) FROM ${pageOf(params.add(page.size + 1))} ${x}) > ${size()} THEN ${json.true} ELSE ${json.false} END`;
+                return [i.key, `CASE WHEN (SELECT COUNT(*) FROM ${pageOf(params.add(page.size + 1))} ${x}) > ${size()} THEN ${json.true} ELSE ${json.false} END`];
               case 'hasPreviousPage':
-                return `${quote(i.key)}, ${json.false}`;
+                return [i.key, json.false];
               case 'startCursor':
               case 'endCursor': {
                 const last = name === 'endCursor' ? (dir === 'ASC' ? 'DESC' : 'ASC') : dir;
-                return `${quote(i.key)}, (SELECT ${cursor(x)} FROM ${pageOf(size())} ${x} ORDER BY ${x}."__sort" ${last}, ${x}."__pk" ${last} LIMIT 1)`;
+                return [i.key, `(SELECT ${cursor(x)} FROM ${pageOf(size())} ${x} ORDER BY ${x}."__sort" ${last}, ${x}."__pk" ${last} LIMIT 1)`];
               }
               default:
                 throw new Unrenderable(`PageInfo.${name}`, true);
@@ -407,7 +417,7 @@ class Writer {
         default:
           throw new Unrenderable(`${plan.type.name}.${f.name}`, true);
       }
-      return `${quote(f.key)}, ${value}`;
+      return [f.key, value] as [string, string];
     });
     return json.object(pairs);
   }
