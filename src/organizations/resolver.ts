@@ -83,7 +83,7 @@ export const organizationRenderTypes: RenderTypes = {
   },
 };
 
-/** Organization names are read only by `name`. */
+/** Organization names are read only by `name`, and the global id only by `id` (it is encoded only then). */
 export const organizationColumns: OptionalColumns = { table: 'organizations', types: ['Organization'], readBy: { id: ['id'], name: ['name'] } };
 
 @Resolver(() => Organization)

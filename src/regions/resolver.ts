@@ -65,7 +65,7 @@ export const regionRenderTypes: RenderTypes = {
   },
 };
 
-/** Region names are read only by `name`. */
+/** Region names are read only by `name`, and the global id only by `id` (it is encoded only then). */
 export const regionColumns: OptionalColumns = { table: 'regions', types: ['Region'], readBy: { id: ['id'], name: ['name'] } };
 
 @Resolver(() => Region)
