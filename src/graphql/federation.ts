@@ -6,6 +6,7 @@ import gql from 'graphql-tag';
 import { createResolversMap } from 'type-graphql';
 import type { RegistryContext } from './context';
 import { CACHE_CONTROL_SDL } from './cache';
+import { badUserInput } from './errors';
 
 /** Federation 2 features the registry's SDL uses. */
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])';
@@ -24,7 +25,46 @@ export function buildSubgraph(schema: GraphQLSchema, entities: Record<string, Re
   for (const [typeName, resolveReference] of Object.entries(entities)) {
     resolvers[typeName] = { ...resolvers[typeName], __resolveReference: resolveReference } as GraphQLResolverMap<RegistryContext>[string];
   }
-  return buildSubgraphSchema([{ typeDefs, resolvers }]);
+  const subgraph = buildSubgraphSchema([{ typeDefs, resolvers }]);
+  guardEntities(subgraph, new Set(Object.keys(entities)));
+  return subgraph;
+}
+
+/**
+ * `_entities` takes any JSON as a representation; Apollo's resolver throws a
+ * plain error (a 500 for every representation) when one has no entity type.
+ * Each representation is checked first, and a bad one fails only its own
+ * place in the list, as a BAD_USER_INPUT naming it.
+ */
+function guardEntities(subgraph: GraphQLSchema, entityTypes: ReadonlySet<string>): void {
+  const field = subgraph.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return;
+  field.resolve = (source, args: { representations: unknown[] }, ctx, info) => {
+    const { representations } = args;
+    const answers: unknown[] = new Array(representations.length);
+    const valid: Array<{ index: number; representation: unknown }> = [];
+    representations.forEach((representation, index) => {
+      const problem = representationProblem(representation, entityTypes);
+      if (problem) answers[index] = badUserInput(problem, ['representations', index]);
+      else valid.push({ index, representation });
+    });
+    if (valid.length) {
+      const resolved = resolve(source, { ...args, representations: valid.map((v) => v.representation) }, ctx, info) as unknown[];
+      valid.forEach(({ index }, i) => (answers[index] = resolved[i]));
+    }
+    return answers;
+  };
+}
+
+function representationProblem(representation: unknown, entityTypes: ReadonlySet<string>): string | null {
+  if (representation === null || typeof representation !== 'object' || Array.isArray(representation)) return 'A representation must be an object with __typename and id';
+  const { __typename, id } = representation as { __typename?: unknown; id?: unknown };
+  if (typeof __typename !== 'string' || !entityTypes.has(__typename)) {
+    return `${JSON.stringify(String(__typename).slice(0, 60))} is not an entity type of this subgraph (${[...entityTypes].join(', ')})`;
+  }
+  if (typeof id !== 'string') return 'A representation needs the entity\'s id (its key) as a string';
+  return null;
 }
 
 /** The SDL the subgraph answers to `_service { sdl }`: what a gateway or router composes. */

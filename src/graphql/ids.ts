@@ -8,6 +8,9 @@ export function toGlobalId(typeName: string, pk: number): string {
   return Buffer.from(`${typeName}:${pk}`).toString('base64url');
 }
 
+/** The largest primary key a table can hold (PostgreSQL's integer). */
+export const MAX_KEY = 2_147_483_647;
+
 export interface DecodedId {
   typeName: string;
   pk: number;
@@ -16,7 +19,8 @@ export interface DecodedId {
 /** Decodes a global id; a malformed one is a BAD_USER_INPUT error naming the argument. */
 export function fromGlobalId(id: string, argumentPath: Array<string | number>): DecodedId {
   const text = /^[A-Za-z0-9_-]+$/.test(id) ? Buffer.from(id, 'base64url').toString('utf8') : '';
-  const match = /^([A-Z][A-Za-z]*):([1-9]\d{0,15})$/.exec(text);
-  if (!match) throw badUserInput(`"${id.slice(0, 80)}" is not a registry id`, argumentPath);
+  const match = /^([A-Z][A-Za-z]{0,40}):([1-9]\d{0,9})$/.exec(text);
+  // Keys are 32-bit integers on both databases: a larger one names nothing and must not reach a statement.
+  if (!match || Number(match[2]) > MAX_KEY) throw badUserInput(`"${id.slice(0, 80)}" is not a registry id`, argumentPath);
   return { typeName: match[1], pk: Number(match[2]) };
 }

@@ -18,6 +18,12 @@ registerEnumType(Language, {
 /** Text in several languages, keyed by lower-case language code. */
 export type Localized = Partial<Record<string, string>>;
 
+/** What a client's language code must look like before it is used as a key. */
+export const LANGUAGE_TAG = /^[a-z]{2,3}$/;
+
+/** Languages of `Accept-Language` that are tried, best first. */
+const MAX_ACCEPTED = 8;
+
 /** Built-in order once the request's own preferences are exhausted. */
 const FALLBACK = ['en', 'ru'];
 
@@ -28,17 +34,19 @@ const FALLBACK = ['en', 'ru'];
 export function parseAcceptLanguage(header: string | undefined | null): string[] {
   if (!header) return [];
   const ranked: Array<{ tag: string; q: number; order: number }> = [];
-  header.split(',').forEach((part, order) => {
+  // Only the first few ranges count: a header of thousands would make every localized field try thousands of languages.
+  header.split(',', MAX_ACCEPTED * 4).forEach((part, order) => {
     const [range, ...params] = part.trim().split(';');
     const tag = range.trim().toLowerCase().split('-')[0];
-    if (!tag || tag === '*') return;
+    // A primary language subtag (ISO 639: two or three letters); anything else, '*' or '__proto__' alike, is no language.
+    if (!LANGUAGE_TAG.test(tag)) return;
     const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     const q = qParam ? Number(qParam.slice(2)) : 1;
     if (!Number.isFinite(q) || q <= 0) return;
     ranked.push({ tag, q, order });
   });
   ranked.sort((a, b) => b.q - a.q || a.order - b.order);
-  return [...new Set(ranked.map((r) => r.tag))];
+  return [...new Set(ranked.map((r) => r.tag))].slice(0, MAX_ACCEPTED);
 }
 
 /**

@@ -38,12 +38,19 @@ export interface PageRequest {
   before?: Position;
 }
 
+/** What a sort key holds, so a cursor's key is checked before it is bound into a statement. */
+export type SortKeyType = 'integer' | 'number' | 'text' | 'date';
+
 /** One way to order a list, with the primary key as the tie-breaker. */
 export interface Ordering {
   /** Names the ordering inside cursors, so a cursor cannot be reused under another ordering. */
   name: string;
   /** SQL expression of the sort key; never null. */
   key: string;
+  /** What the sort key holds. */
+  keyType: SortKeyType;
+  /** The largest primary key of the list (default MAX_KEY, a 32-bit integer). */
+  maxPk?: number;
   /** SQL expression of the primary key. */
   pk: string;
   direction: 'ASC' | 'DESC';
@@ -53,24 +60,40 @@ export function encodeCursor(ordering: Ordering, position: Position): string {
   return Buffer.from(JSON.stringify([ordering.name, position.key, position.pk])).toString('base64url');
 }
 
+/** Longest text sort key a cursor may carry: longer than any column it is compared with. */
+const MAX_TEXT_KEY = 1000;
+const INT32 = 2_147_483_647;
+
+/** Whether a cursor's key can be one this ordering gave out: of its type and in its range. */
+function isSortKey(key: unknown, type: SortKeyType): boolean {
+  switch (type) {
+    case 'integer':
+      return Number.isSafeInteger(key) && Math.abs(key as number) <= INT32;
+    case 'number':
+      return typeof key === 'number' && Number.isFinite(key);
+    case 'date':
+      return typeof key === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(key);
+    case 'text':
+      return typeof key === 'string' && key.length <= MAX_TEXT_KEY && !key.includes('\u0000');
+  }
+}
+
 function decodeCursor(cursor: string, ordering: Ordering, argument: string): Position {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parsed = cursor.length <= 4 * MAX_TEXT_KEY ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
   } catch {
     parsed = undefined;
   }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    typeof parsed[0] !== 'string' ||
-    !(typeof parsed[1] === 'string' || typeof parsed[1] === 'number') ||
-    !Number.isSafeInteger(parsed[2])
-  ) {
+  if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[0] !== 'string') {
     throw badUserInput(`"${argument}" is not a cursor this list gave out`, [argument]);
   }
   if (parsed[0] !== ordering.name) {
     throw badUserInput(`"${argument}" is a cursor of another ordering; page again from the start with this ordering`, [argument]);
+  }
+  // Checked before any statement: a key of the wrong type or past its column's range is refused on both databases alike.
+  if (!isSortKey(parsed[1], ordering.keyType) || !Number.isSafeInteger(parsed[2]) || parsed[2] < 1 || parsed[2] > (ordering.maxPk ?? INT32)) {
+    throw badUserInput(`"${argument}" is not a cursor this list gave out`, [argument]);
   }
   return { key: parsed[1], pk: parsed[2] };
 }

@@ -52,15 +52,17 @@ export const entityReferences: Record<string, ReferenceResolver> = Object.fromEn
   ]),
 );
 
-function findNodes(ctx: RegistryContext, ids: string[]) {
+/** Each id on its own: a malformed one fails only its own place in the list. */
+function findNodes(ctx: RegistryContext, ids: string[]): Array<Promise<Node | null>> {
   if (ids.length > MAX_PAGE_SIZE) throw badUserInput(`At most ${MAX_PAGE_SIZE} ids at once`, ['ids']);
-  return Promise.all(ids.map((id, i) => findNode(ctx, id, ['ids', i])));
+  return ids.map((id, i) => findNode(ctx, id, ['ids', i]));
 }
 
 export const nodeFastFields: FastFields = {
   Query: {
     node: (_: unknown, { id }: { id: string }, ctx: RegistryContext) => findNode(ctx, id, ['id']),
-    nodes: (_: unknown, { ids }: { ids: string[] }, ctx: RegistryContext) => findNodes(ctx, ids),
+    // The fast path takes whole lists: any bad id sends the operation to the plain path, which reports it in its place.
+    nodes: (_: unknown, { ids }: { ids: string[] }, ctx: RegistryContext) => Promise.all(findNodes(ctx, ids)),
   },
 };
 

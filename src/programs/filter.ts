@@ -75,7 +75,7 @@ const SORT_KEYS: Record<ProgramOrderField, string> = {
 export function programOrdering(order?: ProgramOrder | null): Ordering {
   const field = order?.field ?? ProgramOrderField.STARTS_ON;
   const direction = order?.direction ?? OrderDirection.ASC;
-  return { name: `${field}:${direction}`, key: SORT_KEYS[field], pk: 'p.id', direction };
+  return { name: `${field}:${direction}`, key: SORT_KEYS[field], keyType: field === ProgramOrderField.TITLE ? 'text' : 'date', pk: 'p.id', direction };
 }
 
 /** A program's status on a given day; `programStatusSql` is the same rule in SQL. */

@@ -27,7 +27,7 @@ class RegionsArgs extends ForwardPageArgs {
   filter?: RegionFilter | null;
 }
 
-const byCode: Ordering = { name: 'CODE', key: 'r.code', pk: 'r.id', direction: 'ASC' };
+const byCode: Ordering = { name: 'CODE', key: 'r.code', keyType: 'text', pk: 'r.id', direction: 'ASC' };
 
 function listRegions(ctx: RegistryContext, args: RegionsArgs) {
   const where: SqlPart[] = [];

@@ -114,7 +114,13 @@ const hitTable: Table<Hit> = {
  * any text score, so one key pages through both.
  */
 const TIERS = `CASE h.kind WHEN ${DocumentKind.PROGRAM} THEN 0 WHEN ${DocumentKind.SESSION} THEN 1 WHEN ${DocumentKind.ORGANIZATION} THEN 2 ELSE 3 END`;
-const byRelevance: Ordering = { name: 'RELEVANCE', key: `(${TIERS}) * 1000000 + CAST(h.score AS DOUBLE PRECISION)`, pk: 'h.doc', direction: 'ASC' };
+const byRelevance: Ordering = { name: 'RELEVANCE', key: `(${TIERS}) * 1000000 + CAST(h.score AS DOUBLE PRECISION)`,
+  keyType: 'number',
+  pk: 'h.doc',
+  // A document's number is its record's id times four plus its kind (see the search migration).
+  maxPk: 4 * 2_147_483_647 + 3,
+  direction: 'ASC',
+};
 
 type Found = Program | Session | Organization | Region;
 

@@ -10,7 +10,7 @@ export function sessionSource(db: Database, where: SqlPart[] = []): Source<Sessi
 }
 
 /** Sessions run in programme order. */
-export const sessionOrdering: Ordering = { name: 'POSITION', key: 's.position', pk: 's.id', direction: 'ASC' };
+export const sessionOrdering: Ordering = { name: 'POSITION', key: 's.position', keyType: 'integer', pk: 's.id', direction: 'ASC' };
 
 export const sessionById = (ctx: RegistryContext) => ctx.loaders.use('session.byId', (db) => recordsByKey<number, Session>(db, sessionSource(db), 's.id'));
 
