@@ -2,19 +2,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { unwrapResolverError } from '@apollo/server/errors';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
-import type { GraphQLFormattedError } from 'graphql';
 import { callerFor } from './auth/keys';
 import type { RegistryConfig } from './config';
 import type { Database } from './db/database';
 import { recordStatements, type StatementLog } from './db/explain';
 import { createContext, type RegistryContext, type RequestInfo } from './graphql/context';
+import { errorFormatter } from './graphql/errors';
+import { mutationAuthorizationPlugin } from './graphql/writes';
 import { createSharedCache, type SharedCache } from './cache/shared';
 import { explainPlugin, privateReadPlugin } from './graphql/plugins';
 import { costLimitPlugin } from './guard/plugin';
 import { RateLimiter } from './guard/rate-limit';
-import { documentLimitRules } from './guard/rules';
+import { RequestGuard } from './guard/requests';
 import { createExplorer, wantsExplorer } from './ops/explorer';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
@@ -51,25 +51,20 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> 
   });
 }
 
+/** A GET request's operation as Apollo will read it; variables that are not JSON are left for Apollo to refuse. */
+function operationFromSearch(search: URLSearchParams): { query?: string; variables?: unknown } {
+  let variables: unknown;
+  try {
+    variables = search.has('variables') ? JSON.parse(search.get('variables')!) : undefined;
+  } catch {
+    variables = undefined;
+  }
+  return { query: search.get('query') ?? undefined, variables };
+}
+
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
-}
-
-/**
- * Errors the user did not cause are reported without their message, stack
- * or SQL; the original goes to the server's log.
- */
-function errorFormatter(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    if (code !== 'INTERNAL_SERVER_ERROR') {
-      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
-    }
-    logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'resolver failed');
-    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code } };
-  };
 }
 
 /** Tells the request's log line which operation it ran. */
@@ -102,7 +97,9 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
     hideSchemaDetailsFromClientErrors: config.production,
     stringifyResult: stringifyResponse,
     allowBatchedHttpRequests: true,
-    ...(config.guard ? { validationRules: documentLimitRules(config.limits), parseOptions: { maxTokens: config.limits.maxTokens } } : {}),
+    ...(config.guard ? { parseOptions: { maxTokens: config.limits.maxTokens } } : {}),
+    // One error list of bounded length for any document; the guard's limits keep the rules' work small.
+    validationOptions: { maxErrors: 20 },
     formatError: errorFormatter(logger),
     logger,
     plugins: [
@@ -110,9 +107,11 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       ApolloServerPluginInlineTraceDisabled(),
       metrics.plugin<RegistryContext>(),
       operationNamePlugin,
+      // Before any mutation field runs, its key must allow every one of them.
+      mutationAuthorizationPlugin(),
       ...(config.explain ? [explainPlugin()] : []),
       ...(config.publicRead ? [] : [privateReadPlugin()]),
-      ...(config.guard ? [costLimitPlugin<RegistryContext>(config.limits)] : []),
+      ...(config.guard ? [costLimitPlugin<RegistryContext>(config.limits, metrics.refused)] : []),
       // Keyed by the languages asked for and by the write generation: a write through any replica retires every cached response.
       ...(config.responseCache
         ? [responseCachePlugin<RegistryContext>({ extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await shared.generation() }) })]
@@ -133,6 +132,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
   const afterWrite = () => shared.bumpGeneration();
   const explorer = createExplorer(db);
 
+  const guard = new RequestGuard(await servedSchema(), config.limits, config.guard, metrics.refused);
   const rates = new RateLimiter();
   const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
     sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
@@ -170,6 +170,15 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       if (Array.isArray(body) && body.length > config.limits.maxBatch) {
         return refuse(res, 400, 'BATCH_TOO_LARGE', `A batch may hold at most ${config.limits.maxBatch} operations; this one holds ${body.length}`);
       }
+    }
+    // Each operation is read by the guard before Apollo parses, validates or coerces anything of it.
+    const operations = req.method === 'POST' ? (Array.isArray(body) ? body : [body]) : [operationFromSearch(url.searchParams)];
+    for (const [index, operation] of operations.entries()) {
+      const refusal = guard.refusal(operation);
+      if (!refusal) continue;
+      const { http: _http, ...extensions } = refusal.extensions;
+      const error = { ...refusal.toJSON(), extensions: operations.length > 1 ? { ...extensions, batchIndex: index } : extensions };
+      return sendJson(res, 400, { errors: [error] });
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
     const statements: StatementLog | undefined = config.explain ? [] : undefined;

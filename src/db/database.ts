@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { ConfigError, type RegistryConfig } from '../config';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -8,6 +8,22 @@ import { recordStatement, StatementRecorder } from './explain';
 import { SqliteReader } from './sqlite-reader';
 
 export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * A value neither database can take as the client sent it: PostgreSQL's text
+ * cannot hold NUL, so SQLite refuses it too, and a request answers the same
+ * on both. Requests are checked at the door (src/guard); this is the backstop.
+ */
+export class UnstorableValueError extends Error {
+  constructor() {
+    super('Text may not contain the NUL character (U+0000)');
+  }
+}
+
+function checkStorable(value: unknown): void {
+  if (typeof value === 'string' && value.includes('\u0000')) throw new UnstorableValueError();
+  if (Array.isArray(value)) for (const item of value) checkStorable(item);
+}
 
 /**
  * SQL placeholders are written `$1, $2, …` everywhere; for SQLite they are
@@ -31,6 +47,8 @@ export class Params {
    */
   in(expression: string, values: readonly unknown[]): string {
     if (this.dialect === 'postgres') return `${expression} = ANY(${this.add(values)})`;
+    // Checked before JSON hides a NUL as an escape.
+    checkStorable(values);
     return `${expression} IN (SELECT value FROM json_each(${this.add(JSON.stringify(values))}))`;
   }
 }
@@ -49,6 +67,7 @@ export class SqlRunner {
 
   /** Runs one statement and returns its rows. */
   async query<T = Record<string, unknown>>(sql: string, values: readonly unknown[] = []): Promise<T[]> {
+    for (const value of values) checkStorable(value);
     if (this.dialect === 'postgres') return this.raw(sql, values as unknown[]);
     const ordered: unknown[] = [];
     const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
@@ -80,6 +99,16 @@ function statementName(sql: string): string {
   return name;
 }
 
+/**
+ * The rows a statement returns, the same on both drivers: TypeORM answers an
+ * UPDATE or DELETE on PostgreSQL as [rows, count] otherwise, so `RETURNING`
+ * (how a write learns whether it changed a row) would read differently.
+ */
+async function rowsOf(runner: QueryRunner, sql: string, values: unknown[]): Promise<any[]> {
+  const result = await runner.query(sql, values, true);
+  return result.records ?? [];
+}
+
 interface Reads {
   query: RawQuery;
   close(): Promise<void>;
@@ -95,7 +124,14 @@ const readsBySource = new WeakMap<DataSource, Reads>();
 function readsOf(dataSource: DataSource): Reads {
   let reads = readsBySource.get(dataSource);
   if (reads) return reads;
-  const viaTypeorm: RawQuery = (sql, values) => dataSource.query(sql, values);
+  const viaTypeorm: RawQuery = async (sql, values) => {
+    const runner = dataSource.createQueryRunner();
+    try {
+      return await rowsOf(runner, sql, values);
+    } finally {
+      await runner.release();
+    }
+  };
   if (dataSource.options.type === 'postgres') {
     const pool = (dataSource.driver as unknown as { master: Pool }).master;
     reads = {
@@ -136,7 +172,7 @@ export class Database extends SqlRunner {
 
   /** Runs `work` in one transaction: all of its statements land, or none. */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) => work(new SqlRunner(this.dialect, (sql, values) => manager.query(sql, values))));
+    return this.dataSource.transaction((manager) => work(new SqlRunner(this.dialect, (sql, values) => rowsOf(manager.queryRunner!, sql, values))));
   }
 
   async close(): Promise<void> {

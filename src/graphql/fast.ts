@@ -496,7 +496,8 @@ export async function executeFast(
   ctx: RegistryContext,
   restrict?: (hint: CacheHint) => void,
 ): Promise<Record<string, unknown> | undefined> {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  // Capped as graphql-js's execution is: invalid variables are the plain path's to report.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 50 });
   if (coerced.errors) return undefined;
   const variables = coerced.coerced;
   const operationPlan = plan(schema, fast, document, operation, variables);

@@ -1,5 +1,6 @@
-import { GraphQLError } from 'graphql';
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Field, ID, InputType, Mutation, ObjectType, registerEnumType } from 'type-graphql';
 import { roleAllows, type Role } from '../auth/keys';
 import type { SqlRunner } from '../db/database';
 import { insertRow, updateRow } from '../db/rows';
@@ -135,17 +136,82 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e.message ?? '');
 }
 
-/** Fails unless the request carries a key whose role allows `needed`; nothing runs before this passes. */
-export function requireRole(ctx: RegistryContext, needed: Role): number {
-  if (!ctx.caller) {
-    throw new GraphQLError(ctx.caller === null ? 'The API key is unknown or revoked' : 'Writing needs an API key: send `Authorization: Bearer <key>`', {
-      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-    });
-  }
-  if (!roleAllows(ctx.caller.role, needed)) {
-    throw new GraphQLError(`This needs the ${needed} role; the key has the ${ctx.caller.role} role`, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
-  }
-  return ctx.caller.keyId;
+/** The role each mutation needs, by field name: declared once, with the mutation (see WriteMutation). */
+const rolesByMutation = new Map<string, Role>();
+
+/**
+ * Declares a mutation and the role it needs, in one place: the schema's
+ * description says it, and every root field of a mutation operation is
+ * authorized by it before any of them runs (mutationAuthorizationPlugin).
+ */
+export function WriteMutation(role: Role, returns: Parameters<typeof Mutation>[0], options: { description: string }): MethodDecorator {
+  const mutation = Mutation(returns, { description: `${options.description} Needs the ${role} role.` });
+  return (target, key, descriptor) => {
+    rolesByMutation.set(String(key), role);
+    return mutation(target, key, descriptor);
+  };
+}
+
+/** The role a mutation field needs; undefined for a field declared without WriteMutation. */
+export function mutationRole(field: string): Role | undefined {
+  return rolesByMutation.get(field);
+}
+
+function unauthenticated(ctx: RegistryContext): GraphQLError {
+  return new GraphQLError(ctx.caller === null ? 'The API key is unknown or revoked' : 'Writing needs an API key: send `Authorization: Bearer <key>`', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+  });
+}
+
+/** The root fields of an operation, through its fragments (@skip and @include ignored: every field that may run is authorized). */
+function rootFieldNames(operation: OperationDefinitionNode, document: DocumentNode): Set<string> {
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d.selectionSet);
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  const collect = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  return names;
+}
+
+/**
+ * Authorizes a mutation operation whole, before its first field runs: the key
+ * must allow every root field, so `{ a: forumCreate b: regionDelete }` with
+ * an editor key writes nothing. A field without a declared role needs admin.
+ */
+export function mutationAuthorizationPlugin(): ApolloServerPlugin<RegistryContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, contextValue }) {
+          if (operation?.operation !== 'mutation') return;
+          const fields = [...rootFieldNames(operation, document)].filter((name) => name !== '__typename');
+          if (!fields.length) return;
+          const caller = contextValue.caller;
+          if (!caller) throw unauthenticated(contextValue);
+          for (const field of fields) {
+            const needed = mutationRole(field) ?? 'admin';
+            if (!roleAllows(caller.role, needed)) {
+              throw new GraphQLError(`${field} needs the ${needed} role; the key has the ${caller.role} role. Nothing was written.`, {
+                extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+              });
+            }
+          }
+          contextValue.writer = { keyId: caller.keyId };
+        },
+      };
+    },
+  };
 }
 
 export interface WriteScope {
@@ -156,13 +222,15 @@ export interface WriteScope {
 }
 
 /**
- * Runs one write: role check, then validation and changes in one
+ * Runs one write of an authorized mutation: validation and changes in one
  * transaction. Any user error rolls the whole transaction back, so a refused
  * write leaves nothing behind. The request's loaders are cleared afterwards,
  * so the payload reads what was written.
  */
-export async function runWrite<T>(ctx: RegistryContext, role: Role, work: (scope: WriteScope) => Promise<T>): Promise<{ result: T | null; userErrors: UserError[] }> {
-  const keyId = requireRole(ctx, role);
+export async function runWrite<T>(ctx: RegistryContext, work: (scope: WriteScope) => Promise<T>): Promise<{ result: T | null; userErrors: UserError[] }> {
+  // Set only once the whole operation was authorized; anything else writes nothing.
+  if (!ctx.writer) throw unauthenticated(ctx);
+  const { keyId } = ctx.writer;
   try {
     const result = await ctx.db.transaction(async (tx) => {
       const errors = new InputErrors();
@@ -193,6 +261,19 @@ export async function saveRecord(scope: WriteScope, table: string, id: number | 
     return id;
   }
   return (await insertRow(scope.tx, table, { ...stamped, created_at: scope.now, created_by_key_id: scope.keyId, synthetic: false }, 'id'))!;
+}
+
+/**
+ * Deletes one record by id, exactly once: when a concurrent write deleted it
+ * first (the statement finds no row), this write reports NOT_FOUND at `field`
+ * and rolls back, so only one of them answers with the deleted id.
+ */
+export async function deleteRecord(scope: WriteScope, table: string, pk: number, field: string[] = ['id']): Promise<void> {
+  const rows = await scope.tx.query(`DELETE FROM ${table} WHERE id = $1 RETURNING id`, [pk]);
+  if (!rows.length) {
+    scope.errors.add(field, UserErrorCode.NOT_FOUND, 'No record has this id (it may have just been deleted)');
+    stopIfInvalid(scope.errors);
+  }
 }
 
 /** Stops a write early once its errors make going on pointless (nothing is written). */

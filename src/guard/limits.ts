@@ -21,6 +21,12 @@ export interface GuardLimits {
   maxBatch: number;
   /** Request body size in bytes; larger bodies get 413. */
   maxBodyBytes: number;
+  /** Keys in any one object of a request's variables (checked before coercion, in development too). */
+  maxVariableKeys: number;
+  /** Nesting of a request's variables, the variables object being level 1. */
+  maxVariableDepth: number;
+  /** Values in a request's variables, each object, list, string, number or boolean counting one. */
+  maxVariableValues: number;
   /** Requests per minute from one address, and with one API key. */
   perAddressPerMinute: number;
   perKeyPerMinute: number;
@@ -36,6 +42,9 @@ export const DEFAULT_LIMITS: GuardLimits = {
   maxTokens: 3_000,
   maxBatch: 5,
   maxBodyBytes: 100_000,
+  maxVariableKeys: 100,
+  maxVariableDepth: 10,
+  maxVariableValues: 10_000,
   perAddressPerMinute: 600,
   perKeyPerMinute: 1_200,
 };
@@ -50,6 +59,9 @@ const ENV: Record<keyof GuardLimits, string> = {
   maxTokens: 'REGISTRY_MAX_TOKENS',
   maxBatch: 'REGISTRY_MAX_BATCH',
   maxBodyBytes: 'REGISTRY_MAX_BODY_BYTES',
+  maxVariableKeys: 'REGISTRY_MAX_VARIABLE_KEYS',
+  maxVariableDepth: 'REGISTRY_MAX_VARIABLE_DEPTH',
+  maxVariableValues: 'REGISTRY_MAX_VARIABLE_VALUES',
   perAddressPerMinute: 'REGISTRY_RATE_PER_ADDRESS',
   perKeyPerMinute: 'REGISTRY_RATE_PER_KEY',
 };

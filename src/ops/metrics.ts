@@ -20,6 +20,12 @@ export class Metrics {
     registers: [this.registry],
   });
   private readonly errors = new Counter({ name: 'registry_graphql_errors_total', help: 'Errors in GraphQL responses, by code.', labelNames: ['code'], registers: [this.registry] });
+  private readonly refusals = new Counter({
+    name: 'registry_guard_refusals_total',
+    help: 'Requests the guard refused before any resolver ran, by the limit they passed (depth, fields, aliases, rootFields, directives, directive, cost, variables, text).',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
   private readonly batches = new Histogram({
     name: 'registry_loader_batch_size',
     help: 'Keys per loader batch (one statement each), by loader kind and table.',
@@ -39,6 +45,11 @@ export class Metrics {
   close(): void {
     this.stopObserving();
   }
+
+  /** Counts one request the guard refused, by the limit it passed. */
+  readonly refused = (limit: string): void => {
+    this.refusals.inc({ limit });
+  };
 
   /** Counts each operation when its response is sent; anonymous ones as "anonymous". */
   plugin<T extends object>(): ApolloServerPlugin<T> {

@@ -1,7 +1,7 @@
-import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, ID, InputType, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
-import { DeletePayload, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { deleteRecord, DeletePayload, LocalizedInput, runWrite, WriteMutation, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { organizationById } from './loaders';
 import { Organization, OrganizationKind } from './organization';
 
@@ -77,29 +77,29 @@ async function organizationPk(scope: WriteScope, id: string): Promise<number> {
 
 @Resolver()
 export class OrganizationMutations {
-  @Mutation(() => OrganizationPayload, { description: 'Records a new organization. Needs the editor role.' })
+  @WriteMutation('editor', () => OrganizationPayload, { description: 'Records a new organization.' })
   async organizationCreate(@Arg('input', () => OrganizationCreateInput, { description: 'The organization.' }) input: OrganizationCreateInput, @Ctx() ctx: RegistryContext): Promise<OrganizationPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', (scope) => saveOrganization(scope, input, null));
+    const { result, userErrors } = await runWrite(ctx, (scope) => saveOrganization(scope, input, null));
     return { organization: result == null ? null : organizationById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => OrganizationPayload, { description: 'Changes an organization. Needs the editor role.' })
+  @WriteMutation('editor', () => OrganizationPayload, { description: 'Changes an organization.' })
   async organizationUpdate(
     @Arg('id', () => ID, { description: 'Global id of the organization.' }) id: string,
     @Arg('input', () => OrganizationUpdateInput, { description: 'The fields to change.' }) input: OrganizationUpdateInput,
     @Ctx() ctx: RegistryContext,
   ): Promise<OrganizationPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', async (scope) => saveOrganization(scope, input, await organizationPk(scope, id)));
+    const { result, userErrors } = await runWrite(ctx, async (scope) => saveOrganization(scope, input, await organizationPk(scope, id)));
     return { organization: result == null ? null : organizationById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => DeletePayload, { description: 'Deletes an organization. Refused while programs or sessions name it, unless detached. Needs the admin role.' })
+  @WriteMutation('admin', () => DeletePayload, { description: 'Deletes an organization. Refused while programs or sessions name it, unless detached.' })
   async organizationDelete(
     @Arg('id', () => ID, { description: 'Global id of the organization.' }) id: string,
     @Arg('detach', () => Boolean, { defaultValue: false, description: 'Remove it from the organizers of programs and the hosts of sessions first.' }) detach: boolean,
     @Ctx() ctx: RegistryContext,
   ): Promise<DeletePayload> {
-    const { result, userErrors } = await runWrite(ctx, 'admin', async (scope) => {
+    const { result, userErrors } = await runWrite(ctx, async (scope) => {
       const pk = await organizationPk(scope, id);
       const [{ programs, sessions }] = await scope.tx.query<{ programs: number | string; sessions: number | string }>(
         'SELECT (SELECT COUNT(*) FROM program_organizers WHERE organization_id = $1) AS "programs", (SELECT COUNT(*) FROM sessions WHERE host_id = $1) AS "sessions"',
@@ -111,7 +111,7 @@ export class OrganizationMutations {
       }
       await scope.tx.query('DELETE FROM program_organizers WHERE organization_id = $1', [pk]);
       await scope.tx.query('UPDATE sessions SET host_id = NULL, updated_at = $2, updated_by_key_id = $3 WHERE host_id = $1', [pk, scope.now, scope.keyId]);
-      await scope.tx.query('DELETE FROM organizations WHERE id = $1', [pk]);
+      await deleteRecord(scope, 'organizations', pk);
       return id;
     });
     return { deletedId: result, userErrors };

@@ -1,8 +1,8 @@
-import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, ID, InputType, Int, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
 import { DateScalar } from '../graphql/scalars';
-import { DeletePayload, InputErrors, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { deleteRecord, DeletePayload, InputErrors, LocalizedInput, runWrite, WriteMutation, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { sessionFits } from '../sessions/times';
 import { titleSort } from './title';
 import { programById } from './loaders';
@@ -270,29 +270,29 @@ async function updateProgram(scope: WriteScope, type: ProgramType, id: string, i
 
 @Resolver()
 export class ProgramMutations {
-  @Mutation(() => ForumPayload, { description: 'Records a new forum. Needs the editor role.' })
+  @WriteMutation('editor', () => ForumPayload, { description: 'Records a new forum.' })
   async forumCreate(@Arg('input', () => ForumCreateInput, { description: 'The forum.' }) input: ForumCreateInput, @Ctx() ctx: RegistryContext): Promise<ForumPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', (scope) => saveProgram(scope, ProgramType.FORUM, input, null));
+    const { result, userErrors } = await runWrite(ctx, (scope) => saveProgram(scope, ProgramType.FORUM, input, null));
     return { forum: result == null ? null : programById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => ForumPayload, { description: 'Changes a forum. Needs the editor role.' })
+  @WriteMutation('editor', () => ForumPayload, { description: 'Changes a forum.' })
   async forumUpdate(
     @Arg('id', () => ID, { description: 'Global id of the forum.' }) id: string,
     @Arg('input', () => ForumUpdateInput, { description: 'The fields to change.' }) input: ForumUpdateInput,
     @Ctx() ctx: RegistryContext,
   ): Promise<ForumPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', (scope) => updateProgram(scope, ProgramType.FORUM, id, input));
+    const { result, userErrors } = await runWrite(ctx, (scope) => updateProgram(scope, ProgramType.FORUM, id, input));
     return { forum: result == null ? null : programById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => DeletePayload, { description: "Deletes a forum with its sessions. Refused while internships belong to it, unless they are detached. Needs the editor role." })
+  @WriteMutation('editor', () => DeletePayload, { description: "Deletes a forum with its sessions. Refused while internships belong to it, unless they are detached." })
   async forumDelete(
     @Arg('id', () => ID, { description: 'Global id of the forum.' }) id: string,
     @Arg('detachInternships', () => Boolean, { defaultValue: false, description: 'Keep its internships, no longer part of any forum.' }) detachInternships: boolean,
     @Ctx() ctx: RegistryContext,
   ): Promise<DeletePayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', async (scope) => {
+    const { result, userErrors } = await runWrite(ctx, async (scope) => {
       const forum = await loadProgram(scope, new References(scope.tx, scope.errors), id, ProgramType.FORUM);
       stopIfInvalid(scope.errors);
       const [{ n }] = await scope.tx.query<{ n: number | string }>('SELECT COUNT(*) AS "n" FROM programs WHERE forum_id = $1', [forum!.id]);
@@ -301,34 +301,34 @@ export class ProgramMutations {
         stopIfInvalid(scope.errors);
       }
       await scope.tx.query('UPDATE programs SET forum_id = NULL, updated_at = $2, updated_by_key_id = $3 WHERE forum_id = $1', [forum!.id, scope.now, scope.keyId]);
-      await scope.tx.query('DELETE FROM programs WHERE id = $1', [forum!.id]);
+      await deleteRecord(scope, 'programs', forum!.id);
       return id;
     });
     return { deletedId: result, userErrors };
   }
 
-  @Mutation(() => InternshipPayload, { description: 'Records a new internship. Needs the editor role.' })
+  @WriteMutation('editor', () => InternshipPayload, { description: 'Records a new internship.' })
   async internshipCreate(@Arg('input', () => InternshipCreateInput, { description: 'The internship.' }) input: InternshipCreateInput, @Ctx() ctx: RegistryContext): Promise<InternshipPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', (scope) => saveProgram(scope, ProgramType.INTERNSHIP, input, null));
+    const { result, userErrors } = await runWrite(ctx, (scope) => saveProgram(scope, ProgramType.INTERNSHIP, input, null));
     return { internship: result == null ? null : programById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => InternshipPayload, { description: 'Changes an internship. Needs the editor role.' })
+  @WriteMutation('editor', () => InternshipPayload, { description: 'Changes an internship.' })
   async internshipUpdate(
     @Arg('id', () => ID, { description: 'Global id of the internship.' }) id: string,
     @Arg('input', () => InternshipUpdateInput, { description: 'The fields to change.' }) input: InternshipUpdateInput,
     @Ctx() ctx: RegistryContext,
   ): Promise<InternshipPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', (scope) => updateProgram(scope, ProgramType.INTERNSHIP, id, input));
+    const { result, userErrors } = await runWrite(ctx, (scope) => updateProgram(scope, ProgramType.INTERNSHIP, id, input));
     return { internship: result == null ? null : programById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => DeletePayload, { description: 'Deletes an internship with its sessions and origins. Needs the editor role.' })
+  @WriteMutation('editor', () => DeletePayload, { description: 'Deletes an internship with its sessions and origins.' })
   async internshipDelete(@Arg('id', () => ID, { description: 'Global id of the internship.' }) id: string, @Ctx() ctx: RegistryContext): Promise<DeletePayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', async (scope) => {
+    const { result, userErrors } = await runWrite(ctx, async (scope) => {
       const internship = await loadProgram(scope, new References(scope.tx, scope.errors), id, ProgramType.INTERNSHIP);
       stopIfInvalid(scope.errors);
-      await scope.tx.query('DELETE FROM programs WHERE id = $1', [internship!.id]);
+      await deleteRecord(scope, 'programs', internship!.id);
       return id;
     });
     return { deletedId: result, userErrors };

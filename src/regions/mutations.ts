@@ -1,7 +1,7 @@
-import { Arg, Ctx, Field, ID, InputType, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, ID, InputType, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
-import { DeletePayload, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { deleteRecord, DeletePayload, LocalizedInput, runWrite, WriteMutation, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { regionById } from './loaders';
 import { Region, RegionKind } from './region';
 
@@ -79,19 +79,19 @@ async function saveRegion(scope: WriteScope, input: RegionFields, existingId: nu
 
 @Resolver()
 export class RegionMutations {
-  @Mutation(() => RegionPayload, { description: 'Records a new region. Needs the admin role.' })
+  @WriteMutation('admin', () => RegionPayload, { description: 'Records a new region.' })
   async regionCreate(@Arg('input', () => RegionCreateInput, { description: 'The region.' }) input: RegionCreateInput, @Ctx() ctx: RegistryContext): Promise<RegionPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'admin', (scope) => saveRegion(scope, input, null));
+    const { result, userErrors } = await runWrite(ctx, (scope) => saveRegion(scope, input, null));
     return { region: result == null ? null : regionById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => RegionPayload, { description: 'Changes a region. Needs the admin role.' })
+  @WriteMutation('admin', () => RegionPayload, { description: 'Changes a region.' })
   async regionUpdate(
     @Arg('id', () => ID, { description: 'Global id of the region.' }) id: string,
     @Arg('input', () => RegionUpdateInput, { description: 'The fields to change.' }) input: RegionUpdateInput,
     @Ctx() ctx: RegistryContext,
   ): Promise<RegionPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'admin', async (scope) => {
+    const { result, userErrors } = await runWrite(ctx, async (scope) => {
       const pk = new References(scope.tx, scope.errors).pk(['id'], id, ['Region']);
       const found = pk == null ? [] : await scope.tx.query('SELECT id FROM regions WHERE id = $1', [pk]);
       if (pk != null && !found.length) scope.errors.add(['id'], UserErrorCode.NOT_FOUND, 'No region has this id');
@@ -101,9 +101,9 @@ export class RegionMutations {
     return { region: result == null ? null : regionById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => DeletePayload, { description: 'Deletes a region nothing refers to: no sub-region, organization, program or participant origin. Needs the admin role.' })
+  @WriteMutation('admin', () => DeletePayload, { description: 'Deletes a region nothing refers to: no sub-region, organization, program or participant origin.' })
   async regionDelete(@Arg('id', () => ID, { description: 'Global id of the region.' }) id: string, @Ctx() ctx: RegistryContext): Promise<DeletePayload> {
-    const { result, userErrors } = await runWrite(ctx, 'admin', async (scope) => {
+    const { result, userErrors } = await runWrite(ctx, async (scope) => {
       const pk = new References(scope.tx, scope.errors).pk(['id'], id, ['Region']);
       const found = pk == null ? [] : await scope.tx.query('SELECT id FROM regions WHERE id = $1', [pk]);
       if (pk != null && !found.length) scope.errors.add(['id'], UserErrorCode.NOT_FOUND, 'No region has this id');
@@ -116,7 +116,7 @@ export class RegionMutations {
       const inUse = Object.entries(uses).filter(([, n]) => Number(n) > 0);
       if (inUse.length) scope.errors.add(['id'], UserErrorCode.IN_USE, `Still referred to by ${inUse.map(([what, n]) => `${n} ${what}`).join(', ')}`);
       stopIfInvalid(scope.errors);
-      await scope.tx.query('DELETE FROM regions WHERE id = $1', [pk]);
+      await deleteRecord(scope, 'regions', pk!);
       return id;
     });
     return { deletedId: result, userErrors };

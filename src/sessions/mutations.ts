@@ -1,8 +1,8 @@
-import { Arg, Ctx, Field, ID, InputType, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, ID, InputType, Int, ObjectType, Resolver } from 'type-graphql';
 import type { RegistryContext } from '../graphql/context';
 import { References } from '../graphql/references';
 import { DateTimeScalar } from '../graphql/scalars';
-import { DeletePayload, LocalizedInput, runWrite, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
+import { deleteRecord, DeletePayload, LocalizedInput, runWrite, WriteMutation, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { sessionFits } from './times';
 import { sessionById } from './loaders';
 import { Session, SessionKind } from './session';
@@ -129,27 +129,27 @@ async function loadSession(scope: WriteScope, id: string): Promise<SessionRow | 
 
 @Resolver()
 export class SessionMutations {
-  @Mutation(() => SessionPayload, { description: 'Adds a session to a program. Needs the editor role.' })
+  @WriteMutation('editor', () => SessionPayload, { description: 'Adds a session to a program.' })
   async sessionCreate(@Arg('input', () => SessionCreateInput, { description: 'The session.' }) input: SessionCreateInput, @Ctx() ctx: RegistryContext): Promise<SessionPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', (scope) => saveSession(scope, input, null));
+    const { result, userErrors } = await runWrite(ctx, (scope) => saveSession(scope, input, null));
     return { session: result == null ? null : sessionById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => SessionPayload, { description: 'Changes a session. Needs the editor role.' })
+  @WriteMutation('editor', () => SessionPayload, { description: 'Changes a session.' })
   async sessionUpdate(
     @Arg('id', () => ID, { description: 'Global id of the session.' }) id: string,
     @Arg('input', () => SessionUpdateInput, { description: 'The fields to change.' }) input: SessionUpdateInput,
     @Ctx() ctx: RegistryContext,
   ): Promise<SessionPayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', async (scope) => saveSession(scope, input, await loadSession(scope, id)));
+    const { result, userErrors } = await runWrite(ctx, async (scope) => saveSession(scope, input, await loadSession(scope, id)));
     return { session: result == null ? null : sessionById(ctx).load(result), userErrors };
   }
 
-  @Mutation(() => DeletePayload, { description: 'Deletes a session. Needs the editor role.' })
+  @WriteMutation('editor', () => DeletePayload, { description: 'Deletes a session.' })
   async sessionDelete(@Arg('id', () => ID, { description: 'Global id of the session.' }) id: string, @Ctx() ctx: RegistryContext): Promise<DeletePayload> {
-    const { result, userErrors } = await runWrite(ctx, 'editor', async (scope) => {
+    const { result, userErrors } = await runWrite(ctx, async (scope) => {
       const session = await loadSession(scope, id);
-      await scope.tx.query('DELETE FROM sessions WHERE id = $1', [session!.id]);
+      await deleteRecord(scope, 'sessions', session!.id);
       return id;
     });
     return { deletedId: result, userErrors };
