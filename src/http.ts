@@ -12,7 +12,8 @@ import { errorFormatter } from './graphql/errors';
 import { mutationAuthorizationPlugin } from './graphql/writes';
 import { createSharedCache, type SharedCache } from './cache/shared';
 import { explainPlugin, privateReadPlugin } from './graphql/plugins';
-import { costLimitPlugin } from './guard/plugin';
+import { jsonShapeProblem } from './guard/json';
+import { operationGuardPlugin } from './guard/plugin';
 import { RateLimiter } from './guard/rate-limit';
 import { RequestGuard } from './guard/requests';
 import { createExplorer, wantsExplorer } from './ops/explorer';
@@ -111,7 +112,8 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       mutationAuthorizationPlugin(),
       ...(config.explain ? [explainPlugin()] : []),
       ...(config.publicRead ? [] : [privateReadPlugin()]),
-      ...(config.guard ? [costLimitPlugin<RegistryContext>(config.limits, metrics.refused)] : []),
+      // Variables coerced once and refused whole; in production, shape and cost too.
+      operationGuardPlugin(config.guard ? config.limits : undefined, metrics.refused),
       // Keyed by the languages asked for and by the write generation: a write through any replica retires every cached response.
       ...(config.responseCache
         ? [responseCachePlugin<RegistryContext>({ extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await shared.generation() }) })]
@@ -159,6 +161,16 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     if (req.method === 'POST') {
       const text = await readBody(req, config.limits.maxBodyBytes);
       if ((headers.get('content-type') ?? '').includes('application/json')) {
+        // Its shape first: JSON.parse alone would spend longer on 12,000 keys than the dashboard takes.
+        const shape = jsonShapeProblem(text, { maxKeys: config.limits.maxVariableKeys, maxDepth: config.limits.maxVariableDepth + 3 });
+        if (shape) {
+          metrics.refused('variables');
+          const at = shape.path.indexOf('variables');
+          const variablePath = at >= 0 && at <= 1 ? shape.path.slice(at + 1) : undefined;
+          return sendJson(res, 400, {
+            errors: [{ message: `${variablePath ? `Variable at ${JSON.stringify(variablePath)} refused: ` : ''}${shape.message}`, extensions: { code: variablePath ? 'BAD_USER_INPUT' : 'BAD_REQUEST', ...(variablePath ? { variablePath } : { path: shape.path }) } }],
+          });
+        }
         try {
           body = text ? JSON.parse(text) : undefined;
         } catch {

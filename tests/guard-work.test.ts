@@ -94,3 +94,23 @@ describe('a wide object of unknown keys in the variables', () => {
     expect(checkVariables({ f: deep }, { ...unlimited, maxVariableDepth: 1e9 })).toEqual({ visited: 30_002 });
   });
 });
+
+describe('a request body read for its shape before JSON.parse', () => {
+  const { jsonShapeProblem } = require('../src/guard/json') as typeof import('../src/guard/json');
+  const limits = { maxKeys: 100, maxDepth: 13 };
+
+  it('finds a wide object and names where it is', () => {
+    const wide = JSON.stringify({ query: '{ a }', variables: { filter: Object.fromEntries(Array.from({ length: 12_000 }, (_, i) => [i.toString(36), 0])) } });
+    expect(jsonShapeProblem(wide, limits)).toEqual({ message: 'An object in the request has more than 100 keys', path: ['variables', 'filter'] });
+  });
+
+  it('finds deep nesting in a batch, and keys with escapes', () => {
+    const deep = `[{"query":"q"},{"query":"q","variables":{"a\\"b":${'['.repeat(100)}${']'.repeat(100)}}}]`;
+    expect(jsonShapeProblem(deep, limits)).toEqual({ message: 'The request is nested more than 13 levels deep', path: [1, 'variables', 'a"b', ...new Array(10).fill(0)] });
+  });
+
+  it('lets ordinary bodies through, braces and colons inside strings included', () => {
+    expect(jsonShapeProblem(JSON.stringify({ query: '{ forums(first: 2) { nodes { title } } }', variables: { text: '{{{[[[:::,,,"' } }), limits)).toBeNull();
+    expect(jsonShapeProblem(JSON.stringify({ variables: { f: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, [1, 2, { x: 'y' }]])) } }), limits)).toBeNull();
+  });
+});

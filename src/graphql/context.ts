@@ -23,6 +23,8 @@ export interface RegistryContext {
   statements?: StatementLog;
   /** The API key's holder; undefined without a key, null for an unknown or revoked key. */
   caller?: Caller | null;
+  /** The operation's variables, coerced once before it runs (src/guard/plugin.ts). */
+  variables?: Record<string, unknown>;
   /** Set when a mutation operation's every root field was authorized, before any ran (see mutationAuthorizationPlugin). */
   writer?: { keyId: number };
   /** Called after a write commits, so no replica serves a response cached before it. */

@@ -496,10 +496,13 @@ export async function executeFast(
   ctx: RegistryContext,
   restrict?: (hint: CacheHint) => void,
 ): Promise<Record<string, unknown> | undefined> {
-  // Capped as graphql-js's execution is: invalid variables are the plain path's to report.
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 50 });
-  if (coerced.errors) return undefined;
-  const variables = coerced.coerced;
+  // Coerced once before execution (the operation guard); coerced here only when nothing did.
+  let variables = ctx.variables;
+  if (!variables) {
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 1 });
+    if (coerced.errors) return undefined;
+    variables = coerced.coerced;
+  }
   const operationPlan = plan(schema, fast, document, operation, variables);
   if (!operationPlan) return undefined;
   const data: Record<string, unknown> = {};
