@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { roleAllows, type Role } from '../auth/keys';
 import type { SqlRunner } from '../db/database';
+import { bumpGeneration } from '../db/generation';
 import { insertRow, updateRow } from '../db/rows';
 import type { RegistryContext } from './context';
 import type { Localized } from './language';
@@ -164,14 +165,15 @@ export interface WriteScope {
 export async function runWrite<T>(ctx: RegistryContext, role: Role, work: (scope: WriteScope) => Promise<T>): Promise<{ result: T | null; userErrors: UserError[] }> {
   const keyId = requireRole(ctx, role);
   try {
-    const result = await ctx.db.transaction(async (tx) => {
+    const { value: result, generation } = await ctx.db.transaction(async (tx) => {
       const errors = new InputErrors();
       const value = await work({ tx, errors, keyId, now: new Date().toISOString() });
       if (errors.any) throw new Rejected(errors.list);
-      return value;
+      // Last, in the write's own transaction: the generation changes exactly when the write commits.
+      return { value, generation: await bumpGeneration(tx) };
     });
     ctx.loaders.clear();
-    await ctx.afterWrite?.();
+    await ctx.afterWrite?.(generation);
     return { result, userErrors: [] };
   } catch (error) {
     if (error instanceof Rejected) return { result: null, userErrors: error.errors };
