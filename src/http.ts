@@ -121,8 +121,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       ...(config.publicRead ? [] : [privateReadPlugin()]),
       ...(config.guard ? [costLimitPlugin<RegistryContext>(config.limits)] : []),
       // Keyed by the languages asked for and by the write generation: a write through any replica retires every cached response.
-      generationGate(),
-      ...(config.responseCache ? [responseCache(shared.responses)] : []),
+      ...(config.responseCache ? [generationGate(), responseCache(shared.responses)] : []),
       // Last, so that a cached response is found before anything runs.
       ...(config.fastPath ? [fastPathPlugin({ ...(await servedFastPath()), ...(config.renderInDatabase ? {} : { render: undefined }) })] : []),
     ],
@@ -134,7 +133,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
 /** Serves GraphQL at /graphql (and the explorer to browsers), /healthz, /readyz and /metrics on one HTTP server. */
 export async function startHttpServer(config: RegistryConfig, db: Database, port = config.port, logger: Logger = createLogger()): Promise<RunningServer> {
   const metrics = new Metrics();
-  const redis = new Dependency('redis', logger, metrics, 'serving without the shared cache (lookups are misses)');
+  const redis = config.redisUrl ? new Dependency('redis', logger, metrics, 'serving without the shared cache (lookups are misses)') : undefined;
   const shared = await createSharedCache({ redisUrl: config.redisUrl, prefix: config.cachePrefix, timeoutMs: config.deadlines.redisCommandMs, dependency: redis });
   if (shared.entries) metrics.gauge('registry_response_cache_entries', 'Responses held in this process (all of the current write generation).', shared.entries);
   const database = new Dependency('database', logger, metrics, 'requests answer SERVICE_UNAVAILABLE (503)');
