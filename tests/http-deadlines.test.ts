@@ -64,7 +64,8 @@ describe('clients have deadlines too', () => {
     await sleep(200);
     const { value, ms } = await timed(() => registry.request('{ internship(slug: "baku-internship-2021") { participantCount } }'));
     expect(value.data).toEqual({ internship: { participantCount: 27 } });
-    expect(ms).toBeLessThan(1_000);
+    // Not held up behind the slow clients (a bound on waiting, not a speed claim).
+    expect(ms).toBeLessThan(1_500);
     for (const { answer } of await Promise.all(slow)) expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     // Cut connections are not server failures.
     expect(log.lines().filter((line) => line.level >= 50)).toEqual([]);
