@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createKey, listKeys, revokeKey, ROLES, type Role } from './auth/keys';
 import { ConfigError, loadConfig } from './config';
 import { sqliteFile } from './db/database';
+import { bumpGeneration } from './db/generation';
 import { openRegistryDatabase, printRegistrySchema, printSubgraphSdl } from './registry';
 import { serve } from './server';
 import { exportRegistry, importRegistry } from './transfer';
@@ -49,7 +50,7 @@ export function buildCli(): Command {
     .command('migrate')
     .description('Bring the database schema up to date.')
     .action(async () => {
-      const db = await openRegistryDatabase(loadConfig());
+      const db = await openRegistryDatabase(loadConfig(), { migrate: true, bulk: true });
       const [row] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS "n" FROM migrations');
       console.log(`database schema up to date (${row.n} migrations applied)`);
       await db.close();
@@ -60,7 +61,7 @@ export function buildCli(): Command {
     .description('Load seeds/ (idempotent); with --synthetic, also a generated data set.')
     .option('--synthetic <size>', `add deterministic generated data: ${Object.keys(SYNTHETIC_SIZES).join(' | ')}`, syntheticSize)
     .action(async (options: { synthetic?: SyntheticSize }) => {
-      const db = await openRegistryDatabase(loadConfig());
+      const db = await openRegistryDatabase(loadConfig(), { migrate: true, bulk: true });
       const seeded = await loadSeeds(db);
       console.log(`seeded ${seeded.regions} regions, ${seeded.organizations} organizations, ${seeded.programs} programs, ${seeded.sessions} sessions from ${seeded.files} file(s)`);
       if (options.synthetic) {
@@ -70,6 +71,8 @@ export function buildCli(): Command {
           `synthetic ${options.synthetic}: ${made.regions} regions, ${made.organizations} organizations, ${made.forums} forums, ${made.internships} internships, ${made.sessions} sessions in ${Date.now() - started} ms`,
         );
       }
+      // Running servers stop serving what they cached or hold from before.
+      await db.transaction(bumpGeneration);
       await db.close();
     });
 
@@ -77,7 +80,7 @@ export function buildCli(): Command {
     .command('export <file>')
     .description('Write the whole registry as JSON lines ("-" for standard output), to import into another database.')
     .action(async (file: string) => {
-      const db = await openRegistryDatabase(loadConfig());
+      const db = await openRegistryDatabase(loadConfig(), { migrate: true, bulk: true });
       const out = file === '-' ? process.stdout : fs.createWriteStream(path.resolve(file));
       const counts = await exportRegistry(db, (line) => out.write(`${line}\n`));
       if (out !== process.stdout) await new Promise((resolve) => (out as fs.WriteStream).end(resolve));
@@ -89,9 +92,10 @@ export function buildCli(): Command {
     .command('import <file>')
     .description('Load an export into this (empty) registry, keeping every id.')
     .action(async (file: string) => {
-      const db = await openRegistryDatabase(loadConfig());
+      const db = await openRegistryDatabase(loadConfig(), { migrate: true, bulk: true });
       try {
         const counts = await importRegistry(db, path.resolve(file));
+        await db.transaction(bumpGeneration);
         console.log(`imported ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
       } finally {
         await db.close();
@@ -106,7 +110,7 @@ export function buildCli(): Command {
       if (config.databaseUrl) throw new Error('backup copies the embedded SQLite file; for PostgreSQL use pg_dump');
       const target = path.resolve(file);
       if (fs.existsSync(target)) throw new Error(`${target} exists; choose a new file`);
-      const db = await openRegistryDatabase(config, { migrate: false });
+      const db = await openRegistryDatabase(config, { migrate: false, bulk: true });
       try {
         // VACUUM INTO reads one snapshot of the WAL database: writers keep going, the copy is consistent.
         await db.query('VACUUM INTO $1', [target]);

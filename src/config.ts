@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './guard/client-address';
 import { limitsFromEnv, type GuardLimits } from './guard/limits';
+import { deadlinesFromEnv, type Deadlines } from './ops/deadlines';
+import { metricsAccessFromEnv, type MetricsAccess } from './ops/metrics-access';
 import { PROJECT_ROOT } from './paths';
 
 /** Everything the registry reads from its environment, read and checked once. */
@@ -32,9 +35,19 @@ export interface RegistryConfig {
   renderInDatabase: boolean;
   /** On SIGTERM, how long requests in flight may take before their connections are cut. */
   shutdownGraceMs: number;
+  /** How long the registry waits on PostgreSQL, Redis, readiness checks and clients (src/ops/deadlines.ts). */
+  deadlines: Deadlines;
+  /** Which gateways may say who the client is, for the rate limit (REGISTRY_TRUST_PROXY). */
+  trustProxy: TrustProxy;
+  /** Who may read /metrics (REGISTRY_METRICS_KEY, REGISTRY_METRICS_ROLE). */
+  metricsAccess: MetricsAccess;
 }
 
 export class ConfigError extends Error {}
+
+function fail(message: string): never {
+  throw new ConfigError(message);
+}
 
 function flagOf(env: NodeJS.ProcessEnv) {
   return (name: string, fallback: boolean): boolean => {
@@ -82,6 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       limits: limitsFromEnv(env, (message) => {
         throw new ConfigError(message);
       }),
+      deadlines: deadlinesFromEnv(env, fail),
+      trustProxy: parseTrustProxy(env.REGISTRY_TRUST_PROXY, fail),
+      metricsAccess: metricsAccessFromEnv(env, flag('REGISTRY_PUBLIC_READ', true), fail),
     };
   } catch (error) {
     if (error instanceof ConfigError) throw error;

@@ -2,7 +2,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { callerFor } from './auth/keys';
 import type { RegistryConfig } from './config';
 import type { Database } from './db/database';
@@ -11,6 +10,14 @@ import { createContext, type RegistryContext, type RequestInfo } from './graphql
 import { errorFormatter } from './graphql/errors';
 import { mutationAuthorizationPlugin } from './graphql/writes';
 import { createSharedCache, type SharedCache } from './cache/shared';
+import { keepKeyedAnswersPrivate } from './cache/headers';
+import { generationGate, responseCache } from './cache/responses';
+import { GenerationSource } from './db/generation';
+import { DatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from './db/unavailable';
+import { clientAddress } from './guard/client-address';
+import { Dependency } from './ops/dependency';
+import { mayReadMetrics } from './ops/metrics-access';
+import { readiness } from './ops/readiness';
 import { explainPlugin, privateReadPlugin } from './graphql/plugins';
 import { jsonShapeProblem } from './guard/json';
 import { operationGuardPlugin } from './guard/plugin';
@@ -115,9 +122,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       // Variables coerced once and refused whole; in production, shape and cost too.
       operationGuardPlugin(config.guard ? config.limits : undefined, metrics.refused),
       // Keyed by the languages asked for and by the write generation: a write through any replica retires every cached response.
-      ...(config.responseCache
-        ? [responseCachePlugin<RegistryContext>({ extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await shared.generation() }) })]
-        : []),
+      ...(config.responseCache ? [generationGate(), responseCache(shared.responses)] : []),
       // Last, so that a cached response is found before anything runs.
       ...(config.fastPath ? [fastPathPlugin({ ...(await servedFastPath()), ...(config.renderInDatabase ? {} : { render: undefined }) })] : []),
     ],
@@ -128,16 +133,22 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
 
 /** Serves GraphQL at /graphql (and the explorer to browsers), /healthz, /readyz and /metrics on one HTTP server. */
 export async function startHttpServer(config: RegistryConfig, db: Database, port = config.port, logger: Logger = createLogger()): Promise<RunningServer> {
-  const shared = createSharedCache(config.redisUrl, config.cachePrefix);
   const metrics = new Metrics();
+  const redis = config.redisUrl ? new Dependency('redis', logger, metrics, 'serving without the shared cache (lookups are misses)') : undefined;
+  const shared = await createSharedCache({ redisUrl: config.redisUrl, prefix: config.cachePrefix, timeoutMs: config.deadlines.redisCommandMs, dependency: redis });
+  if (shared.entries) metrics.gauge('registry_response_cache_entries', 'Responses held in this process (all of the current write generation).', shared.entries);
+  const database = new Dependency('database', logger, metrics, 'requests answer SERVICE_UNAVAILABLE (503)');
+  const stopWatching = db.watch({ unavailable: (operation, error) => database.failed(operation, error), available: () => database.recovered() });
+  const generations = new GenerationSource(db);
   const apollo = await createApollo(config, { shared, metrics, logger });
-  const afterWrite = () => shared.bumpGeneration();
   const explorer = createExplorer(db);
 
   const guard = new RequestGuard(await servedSchema(), config.limits, config.guard, metrics.refused);
   const rates = new RateLimiter();
   const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
     sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+  const tooMany = (res: http.ServerResponse, retryAfterSeconds: number) =>
+    refuse(res, 429, 'RATE_LIMITED', `Too many requests; try again in ${retryAfterSeconds} s`, { 'retry-after': String(retryAfterSeconds) });
 
   async function graphql(req: http.IncomingMessage, res: http.ServerResponse, url: URL, request: RequestInfo): Promise<void> {
     if (wantsExplorer(req.method, req.headers.accept, url.search)) {
@@ -150,12 +161,14 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const caller = await callerFor(db, headers.get('authorization'));
+    // Key holders are counted by key, everyone else by address (as a trusted gateway forwards it); an unknown key counts as its address. Each operation of a batch counts.
+    const admit = (operations: number) =>
+      caller
+        ? rates.take(`key:${caller.keyId}`, config.limits.perKeyPerMinute, operations)
+        : rates.take(`address:${clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy)}`, config.limits.perAddressPerMinute, operations);
     if (config.guard) {
-      // Key holders are counted by key, everyone else by address; an unknown key counts as its address.
-      const limited = caller ? rates.take(`key:${caller.keyId}`, config.limits.perKeyPerMinute) : rates.take(`address:${req.socket.remoteAddress}`, config.limits.perAddressPerMinute);
-      if (!limited.allowed) {
-        return refuse(res, 429, 'RATE_LIMITED', `Too many requests; try again in ${limited.retryAfterSeconds} s`, { 'retry-after': String(limited.retryAfterSeconds) });
-      }
+      const limited = admit(1);
+      if (!limited.allowed) return tooMany(res, limited.retryAfterSeconds);
     }
     let body: unknown;
     if (req.method === 'POST') {
@@ -182,6 +195,10 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       if (Array.isArray(body) && body.length > config.limits.maxBatch) {
         return refuse(res, 400, 'BATCH_TOO_LARGE', `A batch may hold at most ${config.limits.maxBatch} operations; this one holds ${body.length}`);
       }
+      if (config.guard && Array.isArray(body) && body.length > 1) {
+        const limited = admit(body.length - 1);
+        if (!limited.allowed) return tooMany(res, limited.retryAfterSeconds);
+      }
     }
     // Each operation is read by the guard before Apollo parses, validates or coerces anything of it.
     const operations = req.method === 'POST' ? (Array.isArray(body) ? body : [body]) : [operationFromSearch(url.searchParams)];
@@ -197,13 +214,17 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     const run = () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async () =>
-          createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite, generation: shared.generation, request }),
+        context: async () => {
+          // The request reads the write generation once; its own write tells it the new one, and retires older cached answers here.
+          const generation = generations.forRequest(shared.retire);
+          return createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite: generation.written, generation: generation.read, request });
+        },
       });
     const response = statements ? await recordStatements(statements, run) : await run();
     for (const [name, value] of response.headers) res.setHeader(name, value);
     // Answers depend on Accept-Language; shared caches must keep them apart.
     res.setHeader('vary', [res.getHeader('vary'), 'accept-language'].filter(Boolean).join(', '));
+    keepKeyedAnswersPrivate(res, !config.publicRead || headers.get('authorization') !== undefined);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
@@ -218,15 +239,12 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     if (url.pathname === '/graphql') return graphql(req, res, url, request);
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
-      try {
-        await db.query('SELECT 1 AS "up"');
-        if (await db.dataSource.showMigrations()) return sendJson(res, 503, { status: 'migrations pending' });
-        return sendJson(res, 200, { status: 'ready' });
-      } catch {
-        return sendJson(res, 503, { status: 'database unreachable' });
-      }
+      const ready = await readiness(db, shared, config.deadlines.readinessMs);
+      return sendJson(res, ready.status, ready.body, { 'cache-control': 'no-store' });
     }
     if (url.pathname === '/metrics') {
+      const verdict = await mayReadMetrics(config.metricsAccess, db, req.headers.authorization);
+      if (!verdict.allowed) return refuse(res, verdict.status, verdict.code, verdict.message, verdict.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.text());
       return;
@@ -236,7 +254,9 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
 
   let closing = false;
   const inFlight = new Set<http.ServerResponse>();
-  const server = http.createServer((req, res) => {
+  // Clients get deadlines too: headers, then the whole request, must arrive in time (checked every second), or the connection is cut with 408.
+  const timeouts = { headersTimeout: config.deadlines.headersMs, requestTimeout: config.deadlines.requestMs, connectionsCheckingInterval: 1_000 };
+  const server = http.createServer(timeouts, (req, res) => {
     const started = process.hrtime.bigint();
     // While draining, no connection is kept open for another request.
     if (closing) res.setHeader('connection', 'close');
@@ -253,9 +273,12 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     );
     route(req, res, request).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
+      // Cut by a deadline (408) or hung up: nobody is left to answer.
+      if (req.socket.destroyed) return;
       if (error instanceof BodyTooLarge) {
         return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${config.limits.maxBodyBytes} bytes`, { connection: 'close' });
       }
+      if (error instanceof DatabaseUnavailable) return refuse(res, 503, 'SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE, { 'retry-after': String(RETRY_AFTER_SECONDS) });
       logger.error({ err: error, reqId: request.id }, 'request failed');
       refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     });
@@ -279,6 +302,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       clearTimeout(cutOff);
       await apollo.stop();
       await shared.close();
+      stopWatching();
       metrics.close();
     },
   };

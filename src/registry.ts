@@ -7,6 +7,7 @@ import { openDatabase, type Database } from './db/database';
 import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
 import { Writes1732850000000 } from './db/migrations/1732850000000-writes';
 import { Search1732900000000 } from './db/migrations/1732900000000-search';
+import { WriteGeneration1733000000000 } from './db/migrations/1733000000000-write-generation';
 import { mergeFastFields, propertyFields, type FastPath } from './graphql/fast';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
 import { LanguageResolver } from './languages/resolver';
@@ -28,7 +29,7 @@ import { StatsResolver } from './stats/resolver';
 
 /** The registry's parts, in one table of contents. */
 export const entities = [Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session];
-export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000];
+export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000];
 export const resolvers = [
   NodeResolver,
   RegionResolver,
@@ -95,7 +96,7 @@ export async function printRegistrySchema(): Promise<string> {
   return `${printSchema(lexicographicSortSchema(await registrySchema()))}\n`;
 }
 
-/** Opens the configured database and brings its schema up to date. */
-export function openRegistryDatabase(config: RegistryConfig, options: { migrate?: boolean } = { migrate: true }): Promise<Database> {
-  return openDatabase(config, { entities, migrations, migrate: options.migrate });
+/** Opens the configured database and brings its schema up to date; `bulk` lifts the statement deadline for commands whose statements may rightly be long. */
+export function openRegistryDatabase(config: RegistryConfig, options: { migrate?: boolean; bulk?: boolean } = { migrate: true }): Promise<Database> {
+  return openDatabase(config, { entities, migrations, migrate: options.migrate, statementDeadline: !options.bulk });
 }

@@ -21,8 +21,14 @@ export interface Registry {
 
 /** Config, data source, schema, server, listen: the whole registry, started. */
 export async function serve(config: RegistryConfig = loadConfig()): Promise<Registry> {
-  const db = await openRegistryDatabase(config);
-  await seedIfEmpty(db);
+  // Migrations and a first seed run without the statement deadline that serving holds to.
+  const setup = await openRegistryDatabase(config, { migrate: true, bulk: true });
+  try {
+    await seedIfEmpty(setup);
+  } finally {
+    await setup.close();
+  }
+  const db = await openRegistryDatabase(config, { migrate: false });
   const server = await startHttpServer(config, db);
   return {
     config,

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { ConfigError, type RegistryConfig } from '../config';
+import { DEFAULT_DEADLINES } from '../ops/deadlines';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { recordStatement, StatementRecorder } from './explain';
 import { SqliteReader } from './sqlite-reader';
+import { DatabaseUnavailable, isUnavailable } from './unavailable';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -115,6 +117,44 @@ interface Reads {
 }
 const readsBySource = new WeakMap<DataSource, Reads>();
 
+/** Told when the database stops answering in time and when it answers again (metrics and logs watch this). */
+export interface AvailabilityObserver {
+  unavailable(operation: string, error: unknown): void;
+  available(): void;
+}
+
+/**
+ * Turns "the database did not answer" into DatabaseUnavailable, whichever
+ * driver said it and however, and tells the observers: the first success
+ * after a failure ends the episode.
+ */
+class Availability {
+  readonly observers = new Set<AvailabilityObserver>();
+  private down = false;
+
+  readonly succeeded = <T>(value: T): T => {
+    if (this.down) {
+      this.down = false;
+      for (const observer of this.observers) observer.available();
+    }
+    return value;
+  };
+
+  failed(operation: string, error: unknown): never {
+    if (!isUnavailable(error)) throw error;
+    this.down = true;
+    for (const observer of this.observers) observer.unavailable(operation, error);
+    throw error instanceof DatabaseUnavailable ? error : new DatabaseUnavailable(error);
+  }
+}
+const availabilityBySource = new WeakMap<DataSource, Availability>();
+
+function availabilityOf(dataSource: DataSource): Availability {
+  let availability = availabilityBySource.get(dataSource);
+  if (!availability) availabilityBySource.set(dataSource, (availability = new Availability()));
+  return availability;
+}
+
 /**
  * Reads go to the driver directly, prepared once: on PostgreSQL as named
  * statements (parsed once per connection), on SQLite to a reader thread with
@@ -134,17 +174,17 @@ function readsOf(dataSource: DataSource): Reads {
   };
   if (dataSource.options.type === 'postgres') {
     const pool = (dataSource.driver as unknown as { master: Pool }).master;
-    reads = {
+    reads = guarded(dataSource, {
       query: (sql, values) => {
         if (!READ.test(sql)) return viaTypeorm(sql, values);
         recordStatement(sql);
         return pool.query({ name: statementName(sql), text: sql, values }).then((result) => result.rows);
       },
       close: async () => {},
-    };
+    });
   } else {
     const reader = new SqliteReader(String(dataSource.options.database));
-    reads = {
+    reads = guarded(dataSource, {
       query: async (sql, values) => {
         if (!READ.test(sql)) return viaTypeorm(sql, values);
         recordStatement(sql);
@@ -157,10 +197,16 @@ function readsOf(dataSource: DataSource): Reads {
         }
       },
       close: () => reader.close(),
-    };
+    });
   }
   readsBySource.set(dataSource, reads);
   return reads;
+}
+
+function guarded(dataSource: DataSource, reads: Reads): Reads {
+  const availability = availabilityOf(dataSource);
+  const fail = (error: unknown) => availability.failed('query', error);
+  return { ...reads, query: (sql, values) => reads.query(sql, values).then(availability.succeeded, fail) };
 }
 
 /** The registry's connection to its database, whichever of the two it is. */
@@ -172,7 +218,23 @@ export class Database extends SqlRunner {
 
   /** Runs `work` in one transaction: all of its statements land, or none. */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) => work(new SqlRunner(this.dialect, (sql, values) => rowsOf(manager.queryRunner!, sql, values))));
+    const availability = availabilityOf(this.dataSource);
+    return this.dataSource
+      .transaction((manager) => work(new SqlRunner(this.dialect, (sql, values) => rowsOf(manager.queryRunner!, sql, values))))
+      .then(availability.succeeded, (error: unknown) => availability.failed('transaction', error));
+  }
+
+  /** Runs a check of the database's own (readiness) under the same rule: not answering is DatabaseUnavailable. */
+  check<T>(work: () => Promise<T>): Promise<T> {
+    const availability = availabilityOf(this.dataSource);
+    return work().then(availability.succeeded, (error: unknown) => availability.failed('check', error));
+  }
+
+  /** Tells `observer` when the database stops answering and when it answers again; returns how to stop. */
+  watch(observer: AvailabilityObserver): () => void {
+    const { observers } = availabilityOf(this.dataSource);
+    observers.add(observer);
+    return () => observers.delete(observer);
   }
 
   async close(): Promise<void> {
@@ -186,6 +248,8 @@ export interface OpenOptions {
   migrations: DataSourceOptions['migrations'];
   /** Bring the schema up to date while opening. */
   migrate?: boolean;
+  /** Hold each statement to the configured deadline (serving); off for bulk commands (migrate, seed, import), whose statements may rightly be long. */
+  statementDeadline?: boolean;
 }
 
 export function sqliteFile(config: RegistryConfig): string {
@@ -201,7 +265,20 @@ export async function openDatabase(config: RegistryConfig, options: OpenOptions)
   };
   let dataSourceOptions: DataSourceOptions;
   if (config.databaseUrl) {
-    dataSourceOptions = { ...common, type: 'postgres', url: config.databaseUrl };
+    const deadlines = config.deadlines ?? DEFAULT_DEADLINES;
+    const statementMs = options.statementDeadline === false ? undefined : deadlines.dbStatementMs;
+    dataSourceOptions = {
+      ...common,
+      type: 'postgres',
+      url: config.databaseUrl,
+      // Also how long a query waits for a free pooled connection.
+      connectTimeoutMS: deadlines.dbConnectMs,
+      extra: {
+        keepAlive: true,
+        // The server cancels a slow statement; the driver gives up on a server that does not answer at all.
+        ...(statementMs ? { statement_timeout: statementMs, query_timeout: statementMs, idle_in_transaction_session_timeout: 2 * statementMs } : {}),
+      },
+    };
   } else {
     try {
       fs.mkdirSync(config.dataDir, { recursive: true });

@@ -30,3 +30,8 @@ export class StatementRecorder implements Logger {
   logMigration(): void {}
   log(): void {}
 }
+
+/** Runs `work` outside any request's log: the registry's own bookkeeping (the write generation) is not what a query cost. */
+export function unrecorded<T>(work: () => T): T {
+  return current.exit(work);
+}

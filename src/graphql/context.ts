@@ -27,10 +27,10 @@ export interface RegistryContext {
   variables?: Record<string, unknown>;
   /** Set when a mutation operation's every root field was authorized, before any ran (see mutationAuthorizationPlugin). */
   writer?: { keyId: number };
-  /** Called after a write commits, so no replica serves a response cached before it. */
-  afterWrite?: () => Promise<void>;
+  /** Called after a write commits, with the write generation it committed (src/db/generation.ts). */
+  afterWrite?: (generation: string) => Promise<void>;
   request?: RequestInfo;
-  /** The write generation (bumped by every write, shared by replicas through Redis): what reference data held between requests is checked against. */
+  /** The write generation as this request sees it (bumped in every write's transaction, read from the database): what responses and reference data held between requests are keyed by. */
   generation?: () => Promise<string>;
   /** Set by the fast path when it answered the operation (src/graphql/fast.ts); the plain path otherwise. */
   executor?: 'fast';
@@ -45,7 +45,7 @@ export function createContext(
     statements?: StatementLog;
     today?: string;
     caller?: Caller | null;
-    afterWrite?: () => Promise<void>;
+    afterWrite?: (generation: string) => Promise<void>;
     generation?: () => Promise<string>;
     request?: RequestInfo;
   } = {},

@@ -27,7 +27,9 @@ import { collectFields, collectSubfields } from 'graphql/execution/collectFields
 import { getArgumentValues, getVariableValues } from 'graphql/execution/values';
 import type { DataSource } from 'typeorm';
 import type { Dialect } from '../db/database';
+import { isUnavailable } from '../db/unavailable';
 import type { RegistryContext } from './context';
+import { unavailableResponse } from './errors';
 import { LoaderRegistry, observeBatch } from './loaders';
 import type { CacheHint, FastResolver, FieldPlan, TypePlan } from './plan';
 import { Renderer, type RenderTypes } from './render';
@@ -512,8 +514,10 @@ export async function executeFast(
   const execution = new Execution({ ...ctx, loaders }, variables, restrict, rendererOf(fast, ctx.db.dataSource, ctx.db.dialect));
   try {
     await execution.objects(new Map([[operationPlan.root.type.name, operationPlan.root]]), [undefined], [data]);
-  } catch {
-    // Whatever went wrong, the plain path runs the operation again and reports it its own way.
+  } catch (error) {
+    // A database that does not answer would not answer the plain path either: say so now, not after a second deadline.
+    if (isUnavailable(error)) throw error;
+    // Whatever else went wrong, the plain path runs the operation again and reports it its own way.
     return undefined;
   }
   ctx.rendered = execution.rendered;
@@ -530,7 +534,13 @@ export function fastPathPlugin(fast: FastPath): ApolloServerPlugin<RegistryConte
           if (!operation || !document) return null;
           // As Apollo's cache-control plugin: a policy already restricted before execution is left as it is.
           const restricted = overallCachePolicy.maxAge !== undefined || overallCachePolicy.scope !== undefined;
-          const data = await executeFast(schema, fast, document, operation, request.variables, contextValue, restricted ? undefined : (hint) => overallCachePolicy.restrict(hint));
+          let data: Record<string, unknown> | undefined;
+          try {
+            data = await executeFast(schema, fast, document, operation, request.variables, contextValue, restricted ? undefined : (hint) => overallCachePolicy.restrict(hint));
+          } catch (error) {
+            if (isUnavailable(error)) return unavailableResponse(error);
+            throw error;
+          }
           if (!data) return null;
           contextValue.executor = 'fast';
           return { body: { kind: 'single', singleResult: { data } }, http: { status: undefined, headers: new HeaderMap() } };

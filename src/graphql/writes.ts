@@ -3,6 +3,7 @@ import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, ty
 import { Field, ID, InputType, Mutation, ObjectType, registerEnumType } from 'type-graphql';
 import { roleAllows, type Role } from '../auth/keys';
 import type { SqlRunner } from '../db/database';
+import { bumpGeneration } from '../db/generation';
 import { insertRow, updateRow } from '../db/rows';
 import type { RegistryContext } from './context';
 import type { Localized } from './language';
@@ -232,14 +233,15 @@ export async function runWrite<T>(ctx: RegistryContext, work: (scope: WriteScope
   if (!ctx.writer) throw unauthenticated(ctx);
   const { keyId } = ctx.writer;
   try {
-    const result = await ctx.db.transaction(async (tx) => {
+    const { value: result, generation } = await ctx.db.transaction(async (tx) => {
       const errors = new InputErrors();
       const value = await work({ tx, errors, keyId, now: new Date().toISOString() });
       if (errors.any) throw new Rejected(errors.list);
-      return value;
+      // Last, in the write's own transaction: the generation changes exactly when the write commits.
+      return { value, generation: await bumpGeneration(tx) };
     });
     ctx.loaders.clear();
-    await ctx.afterWrite?.();
+    await ctx.afterWrite?.(generation);
     return { result, userErrors: [] };
   } catch (error) {
     if (error instanceof Rejected) return { result: null, userErrors: error.errors };

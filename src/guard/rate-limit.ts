@@ -7,8 +7,8 @@ export class RateLimiter {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Counts one request; answers how many seconds to wait when the client is over `perMinute`. */
-  take(client: string, perMinute: number): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
+  /** Counts `count` operations (one request, or each of a batch); answers how many seconds to wait when the client is over `perMinute`. */
+  take(client: string, perMinute: number, count = 1): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
     const now = this.now();
     const minute = now - (now % 60_000);
     let window = this.windows.get(client);
@@ -17,7 +17,7 @@ export class RateLimiter {
       this.windows.set(client, window);
       if (this.windows.size > 100_000) this.sweep(minute);
     }
-    window.count++;
+    window.count += count;
     if (window.count <= perMinute) return { allowed: true };
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((minute + 60_000 - now) / 1000)) };
   }

@@ -1,9 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DependencyCounters } from './dependency';
 import { onLoaderBatch } from '../graphql/loaders';
 
-/** Prometheus metrics of one process: requests and latency per operation, errors by code, loader batch sizes. */
-export class Metrics {
+/** Prometheus metrics of one process: requests and latency per operation, errors by code, loader batch sizes, the health of Redis and the database. */
+export class Metrics implements DependencyCounters {
   readonly registry = new Registry();
   private readonly requests = new Counter({ name: 'registry_graphql_requests_total', help: 'GraphQL operations answered, by operation name.', labelNames: ['operation'], registers: [this.registry] });
   private readonly duration = new Histogram({
@@ -33,6 +34,56 @@ export class Metrics {
     buckets: [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 5000],
     registers: [this.registry],
   });
+
+  private readonly dependencyUp = new Gauge({
+    name: 'registry_dependency_up',
+    help: 'Whether a dependency (redis, database) answers: 1, or 0 during an outage.',
+    labelNames: ['dependency'],
+    registers: [this.registry],
+  });
+  private readonly dependencyErrors = new Counter({
+    name: 'registry_dependency_errors_total',
+    help: 'Calls to a dependency that failed or passed their deadline, by dependency and operation.',
+    labelNames: ['dependency', 'operation'],
+    registers: [this.registry],
+  });
+  private readonly dependencyOutages = new Counter({
+    name: 'registry_dependency_outages_total',
+    help: 'Outages of a dependency: each begins with a failure after it answered, and is logged once.',
+    labelNames: ['dependency'],
+    registers: [this.registry],
+  });
+  private readonly dependencySkipped = new Counter({
+    name: 'registry_dependency_skipped_total',
+    help: 'Calls not made to a dependency during its outage (for Redis: cache lookups answered as misses).',
+    labelNames: ['dependency'],
+    registers: [this.registry],
+  });
+
+  error(dependency: string, operation: string): void {
+    this.dependencyErrors.inc({ dependency, operation });
+  }
+  outage(dependency: string): void {
+    this.dependencyOutages.inc({ dependency });
+  }
+  up(dependency: string, up: boolean): void {
+    this.dependencyUp.set({ dependency }, up ? 1 : 0);
+  }
+  skipped(dependency: string): void {
+    this.dependencySkipped.inc({ dependency });
+  }
+
+  /** A gauge read when scraped, e.g. the entries of the in-process response cache. */
+  gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

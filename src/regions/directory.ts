@@ -46,21 +46,18 @@ export function subtreeIds(index: RegionIndex, code: string): number[] | null {
  * data (a few hundred rows that change seldom, cached by clients for a day),
  * yet every dashboard and filtered list looks several up: reading them all
  * once, instead of a statement per level and request, takes those statements
- * away. The copy is read again after any write through the registry (the
- * write generation replicas share through Redis) and at least every
- * `maxAgeMs`, which bounds how long a region written outside the registry's
- * API (a CLI import, another replica without Redis) can go unseen.
+ * away. The copy is read again when the write generation changes (bumped in
+ * the database by every write through the registry, whichever replica made
+ * it) and at least every `maxAgeMs`, which bounds how long a region written
+ * around the registry's API can go unseen.
  */
 export class RegionDirectory {
   private current?: { generation: string; readAt: number; index: Promise<RegionIndex> };
 
-  constructor(
-    private readonly generation: () => Promise<string>,
-    private readonly maxAgeMs = 60_000,
-  ) {}
+  constructor(private readonly maxAgeMs = 60_000) {}
 
-  async index(db: Database): Promise<RegionIndex> {
-    const generation = await this.generation();
+  /** The regions as of `generation`, the write generation the request sees. */
+  async index(db: Database, generation: string): Promise<RegionIndex> {
     const current = this.current;
     if (current && current.generation === generation && Date.now() - current.readAt < this.maxAgeMs) return current.index;
     const index = readIndex(db);

@@ -10,24 +10,24 @@ export function regionSource(db: Database): Source<Region> {
   return { table: nodeTable<Region>(db, Region, 'Region'), alias: 'r' };
 }
 
-const directories = new WeakMap<() => Promise<string>, RegionDirectory>();
+const directories = new WeakMap<object, RegionDirectory>();
 
-/** The server's held copy of the regions (see RegionDirectory); none outside a server, where each request reads them. */
+/** The held copy of the regions of the request's database (see RegionDirectory); none outside a server, where each request reads them. */
 function directoryOf(ctx: RegistryContext): RegionDirectory | undefined {
   if (!ctx.generation) return undefined;
-  let directory = directories.get(ctx.generation);
-  if (!directory) directories.set(ctx.generation, (directory = new RegionDirectory(ctx.generation)));
+  let directory = directories.get(ctx.db.dataSource);
+  if (!directory) directories.set(ctx.db.dataSource, (directory = new RegionDirectory()));
   return directory;
 }
 
 /**
- * The held regions as one request sees them: the write generation is read
- * once per request (a Redis GET with replicas), not once per batch, and again
- * after a write clears the request's loaders.
+ * The held regions as one request sees them: at the write generation the
+ * request read once, not once per batch, and again after its own write
+ * clears the request's loaders.
  */
 function requestIndex(ctx: RegistryContext, directory: RegionDirectory): Promise<RegionIndex> {
   return ctx.loaders.use('region.index', () => new DataLoader<'all', RegionIndex>(async (keys) => {
-    const index = await directory.index(ctx.db);
+    const index = await directory.index(ctx.db, await ctx.generation!());
     return keys.map(() => index);
   })).load('all');
 }

@@ -20,6 +20,8 @@ export interface RegistryProcess {
   url: string;
   /** Everything written to standard output so far. */
   stdout(): string;
+  /** Everything written to standard error so far. */
+  stderr(): string;
   /** Resolves with the exit code (or signal name) once the process ends. */
   exited: Promise<number | string>;
 }
@@ -39,7 +41,7 @@ export function spawnRegistry(env: Record<string, string>): Promise<RegistryProc
       if (!match) return;
       clearTimeout(timer);
       child.stdout!.off('data', watch);
-      resolve({ child, url: match[1], stdout: () => out, exited });
+      resolve({ child, url: match[1], stdout: () => out, stderr: () => err, exited });
     };
     child.stdout!.on('data', watch);
     void exited.then((code) => {

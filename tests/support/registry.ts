@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { print } from 'graphql';
+import type { Logger } from 'pino';
 import { Client } from 'pg';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type RegistryConfig } from '../../src/config';
@@ -35,6 +36,8 @@ export interface TestRegistryOptions {
   synthetic?: SyntheticSize;
   explain?: boolean;
   env?: Record<string, string>;
+  /** Where the server logs (silent otherwise). */
+  logger?: Logger;
 }
 
 let databases = 0;
@@ -75,7 +78,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const db = await openRegistryDatabase(config);
   await loadSeeds(db);
   if (options.synthetic) await generateSynthetic(db, options.synthetic);
-  const server: RunningServer = await startHttpServer(config, db);
+  const server: RunningServer = await startHttpServer(config, db, config.port, options.logger);
   return {
     url: server.url,
     db,
