@@ -8,7 +8,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import { callerFor } from './auth/keys';
 import type { RegistryConfig } from './config';
 import type { Database } from './db/database';
-import { recordStatements, type StatementLog } from './db/explain';
+import { recordStatements, StatementLog } from './db/explain';
+import { EXPLAIN_HEADER, explainedRunsUncached, explainFor } from './graphql/explain-request';
 import { createContext, type RegistryContext, type RequestInfo } from './graphql/context';
 import { createSharedCache, type SharedCache } from './cache/shared';
 import { explainPlugin, privateReadPlugin } from './graphql/plugins';
@@ -110,12 +111,18 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       ApolloServerPluginInlineTraceDisabled(),
       metrics.plugin<RegistryContext>(),
       operationNamePlugin,
-      ...(config.explain ? [explainPlugin()] : []),
+      // Acts only on requests whose statements are recorded: REGISTRY_EXPLAIN=1, or the x-registry-explain header.
+      explainPlugin(),
       ...(config.publicRead ? [] : [privateReadPlugin()]),
       ...(config.guard ? [costLimitPlugin<RegistryContext>(config.limits)] : []),
       // Keyed by the languages asked for and by the write generation: a write through any replica retires every cached response.
       ...(config.responseCache
-        ? [responseCachePlugin<RegistryContext>({ extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await shared.generation() }) })]
+        ? [
+            responseCachePlugin<RegistryContext>({
+              extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await shared.generation() }),
+              ...explainedRunsUncached,
+            }),
+          ]
         : []),
       // Last, so that a cached response is found before anything runs.
       ...(config.fastPath ? [fastPathPlugin({ ...(await servedFastPath()), ...(config.renderInDatabase ? {} : { render: undefined }) })] : []),
@@ -155,6 +162,8 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
         return refuse(res, 429, 'RATE_LIMITED', `Too many requests; try again in ${limited.retryAfterSeconds} s`, { 'retry-after': String(limited.retryAfterSeconds) });
       }
     }
+    const explain = explainFor(config, headers.get(EXPLAIN_HEADER), caller);
+    if ('refuse' in explain) return refuse(res, explain.refuse.status, explain.refuse.code, explain.refuse.message);
     let body: unknown;
     if (req.method === 'POST') {
       const text = await readBody(req, config.limits.maxBodyBytes);
@@ -172,7 +181,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       }
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
-    const statements: StatementLog | undefined = config.explain ? [] : undefined;
+    const statements = explain.record ? new StatementLog() : undefined;
     const run = () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
@@ -182,7 +191,9 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     const response = statements ? await recordStatements(statements, run) : await run();
     for (const [name, value] of response.headers) res.setHeader(name, value);
     // Answers depend on Accept-Language; shared caches must keep them apart.
-    res.setHeader('vary', [res.getHeader('vary'), 'accept-language'].filter(Boolean).join(', '));
+    res.setHeader('vary', [res.getHeader('vary'), 'accept-language', EXPLAIN_HEADER].filter(Boolean).join(', '));
+    // One request's statements are not for shared caches (REGISTRY_EXPLAIN=1, for development, keeps the answer's own policy).
+    if (statements && !config.explain) res.setHeader('cache-control', 'no-store');
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
