@@ -138,18 +138,14 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
   const metrics = new Metrics();
   const apollo = await createApollo(config, { shared, metrics, logger });
   const afterWrite = () => shared.bumpGeneration();
-  const explorer = createExplorer(db);
+  const explorer = createExplorer(db, { endpoint: '/graphql', explainByDefault: !config.production, production: config.production });
 
   const rates = new RateLimiter();
   const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
     sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
 
   async function graphql(req: http.IncomingMessage, res: http.ServerResponse, url: URL, request: RequestInfo): Promise<void> {
-    if (wantsExplorer(req.method, req.headers.accept, url.search)) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(await explorer());
-      return;
-    }
+    if (wantsExplorer(req.method, req.headers.accept, url.search)) return explorer(req, res);
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
