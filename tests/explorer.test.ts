@@ -43,7 +43,10 @@ inBrowser('the analyst\'s explorer in a real browser, offline', () => {
   let step = 0;
   const screenshot = async (name: string) => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, `explorer-${String(++step).padStart(2, '0')}-${name}.png`) });
+    const file = path.join(ARTIFACTS, `explorer-${String(++step).padStart(2, '0')}-${name}`);
+    await page.screenshot({ path: `${file}.png` });
+    // A small copy, of the kind docs/explorer/ keeps for the README.
+    await page.screenshot({ path: `${file}.jpg`, type: 'jpeg', quality: 60 });
   };
 
   beforeAll(async () => {
