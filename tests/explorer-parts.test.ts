@@ -103,6 +103,9 @@ describe('the documentation shows the registry, not its machinery', () => {
     const raw = (await registry.request<IntrospectionQuery, never>(getIntrospectionQuery({ descriptions: true }))) as unknown as { data: IntrospectionQuery };
     const served = raw.data.__schema.types.map((t) => t.name);
     for (const name of ['_Any', '_Entity', '_Service', 'link__Import', 'CacheControlScope']) expect(served).toContain(name);
+    // Other clients that introspect the server find the machinery described.
+    const undescribed = raw.data.__schema.types.filter((t) => isMachinery(t.name) && !t.description).map((t) => t.name);
+    expect(undescribed).toEqual([]);
 
     const schema = buildClientSchema(cleanIntrospection(raw).data as unknown as IntrospectionQuery);
     const names = Object.keys(schema.getTypeMap());
