@@ -87,6 +87,22 @@ inBrowser('the analyst\'s explorer in a real browser, offline', () => {
   const queryEditor = () => page.locator('.graphiql-query-editor');
   const variablesEditor = () => page.locator('.graphiql-editor-tool .graphiql-editor').filter({ visible: true });
   const squiggles = () => variablesEditor().locator('.squiggly-error, .squiggly-warning');
+  /** Clicks a tab, waits until it shows its operation, and reads its variables as a person would once the editor has them. */
+  const openTab = async (index: number, operation: string): Promise<unknown> => {
+    await tabs().nth(index).click();
+    await settled(() => tabs().nth(index).getAttribute('aria-selected'), (selected) => selected === 'true');
+    await queryEditor().getByText(operation).first().waitFor({ timeout: 10_000 });
+    return settled(
+      async () => {
+        try {
+          return JSON.parse(await editorText(variablesEditor())) as unknown;
+        } catch {
+          return undefined;
+        }
+      },
+      (variables) => variables !== undefined,
+    );
+  };
 
   it('opens from the registry alone, with one tab per file of example operations', async () => {
     const response = await page.goto(registry.url, { waitUntil: 'load' });
@@ -143,7 +159,7 @@ inBrowser('the analyst\'s explorer in a real browser, offline', () => {
   it('keeps each tab\'s variables as edited, across tabs and a reload', async () => {
     const expected = await exampleTabs(registry.db);
     const lists = expected.findIndex((t) => t.file === 'lists.graphql');
-    await tabs().nth(lists).click();
+    await openTab(lists, 'ForumPage');
     const editor = variablesEditor();
     await editor.locator('.view-lines').click();
     await page.keyboard.press('Control+a');
@@ -151,10 +167,8 @@ inBrowser('the analyst\'s explorer in a real browser, offline', () => {
     await paste(JSON.stringify(edited, null, 2));
     // GraphiQL saves an edit into its tab 100 ms after the last change; a switch within that loses it (GraphiQL 5.4), and no person is that quick.
     await page.waitForTimeout(300);
-    await tabs().nth(0).click();
-    expect(JSON.parse(await editorText(variablesEditor()))).toEqual(JSON.parse(expected[0].variables));
-    await tabs().nth(lists).click();
-    expect(JSON.parse(await editorText(variablesEditor()))).toEqual(edited);
+    expect(await openTab(0, 'InternshipPage')).toEqual(JSON.parse(expected[0].variables));
+    expect(await openTab(lists, 'ForumPage')).toEqual(edited);
 
     // GraphiQL writes its tabs to storage 500 ms after a change.
     await page.waitForTimeout(800);
@@ -164,8 +178,7 @@ inBrowser('the analyst\'s explorer in a real browser, offline', () => {
     await expect(tabs().nth(lists).getAttribute('aria-selected')).resolves.toBe('true');
     await queryEditor().getByText('ForumPage').first().waitFor({ timeout: 10_000 });
     expect(JSON.parse(await editorText(variablesEditor()))).toEqual(edited);
-    await tabs().nth(0).click();
-    expect(JSON.parse(await editorText(variablesEditor()))).toEqual(JSON.parse(expected[0].variables));
+    expect(await openTab(0, 'InternshipPage')).toEqual(JSON.parse(expected[0].variables));
     await screenshot('reloaded');
   });
 
@@ -206,6 +219,8 @@ inBrowser('the analyst\'s explorer in a real browser, offline', () => {
     await queryEditor().locator('.view-lines').click();
     await page.keyboard.press('Control+a');
     await paste('query RegionsAndYears {\nstats {\nprogramsByRegion(includeSubregions: true) { region { code name(lang: RU) } count }\nprogramsByYear { year count }\n}\n}');
+    // Run once GraphiQL has read the operation (the tab takes its name); before that it would send the last tab's operation name.
+    await page.locator('.graphiql-tab-active', { hasText: 'RegionsAndYears' }).waitFor({ timeout: 10_000 });
     const answered = page.waitForResponse((r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('RegionsAndYears'));
     await page.keyboard.press('Control+Enter');
     const body = (await (await answered).json()) as { errors?: unknown; data: { stats: { programsByRegion: Array<{ region: { code: string; name: string }; count: number }>; programsByYear: Array<{ year: number; count: number }> } } };
