@@ -5,7 +5,8 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { callerFor } from './auth/keys';
 import type { RegistryConfig } from './config';
 import type { Database } from './db/database';
-import { recordStatements, type StatementLog } from './db/explain';
+import { recordStatements, StatementLog } from './db/explain';
+import { EXPLAIN_HEADER, explainFor } from './graphql/explain-request';
 import { createContext, type RegistryContext, type RequestInfo } from './graphql/context';
 import { errorFormatter } from './graphql/errors';
 import { mutationAuthorizationPlugin } from './graphql/writes';
@@ -117,7 +118,8 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       operationNamePlugin,
       // Before any mutation field runs, its key must allow every one of them.
       mutationAuthorizationPlugin(),
-      ...(config.explain ? [explainPlugin()] : []),
+      // Acts only on requests whose statements are recorded: REGISTRY_EXPLAIN=1, or the x-registry-explain header.
+      explainPlugin(),
       ...(config.publicRead ? [] : [privateReadPlugin()]),
       // Variables coerced once and refused whole; in production, shape and cost too.
       operationGuardPlugin(config.guard ? config.limits : undefined, metrics.refused),
@@ -141,7 +143,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
   const stopWatching = db.watch({ unavailable: (operation, error) => database.failed(operation, error), available: () => database.recovered() });
   const generations = new GenerationSource(db);
   const apollo = await createApollo(config, { shared, metrics, logger });
-  const explorer = createExplorer(db);
+  const explorer = createExplorer(db, { endpoint: '/graphql', explainByDefault: !config.production, production: config.production });
 
   const guard = new RequestGuard(await servedSchema(), config.limits, config.guard, metrics.refused);
   const rates = new RateLimiter();
@@ -151,11 +153,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     refuse(res, 429, 'RATE_LIMITED', `Too many requests; try again in ${retryAfterSeconds} s`, { 'retry-after': String(retryAfterSeconds) });
 
   async function graphql(req: http.IncomingMessage, res: http.ServerResponse, url: URL, request: RequestInfo): Promise<void> {
-    if (wantsExplorer(req.method, req.headers.accept, url.search)) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(await explorer());
-      return;
-    }
+    if (wantsExplorer(req.method, req.headers.accept, url.search)) return explorer(req, res);
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -170,6 +168,8 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       const limited = admit(1);
       if (!limited.allowed) return tooMany(res, limited.retryAfterSeconds);
     }
+    const explain = explainFor(config, headers.get(EXPLAIN_HEADER), caller);
+    if ('refuse' in explain) return refuse(res, explain.refuse.status, explain.refuse.code, explain.refuse.message);
     let body: unknown;
     if (req.method === 'POST') {
       const text = await readBody(req, config.limits.maxBodyBytes);
@@ -210,7 +210,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       return sendJson(res, 400, { errors: [error] });
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
-    const statements: StatementLog | undefined = config.explain ? [] : undefined;
+    const statements = explain.record ? new StatementLog() : undefined;
     const run = () =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
@@ -223,8 +223,10 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     const response = statements ? await recordStatements(statements, run) : await run();
     for (const [name, value] of response.headers) res.setHeader(name, value);
     // Answers depend on Accept-Language; shared caches must keep them apart.
-    res.setHeader('vary', [res.getHeader('vary'), 'accept-language'].filter(Boolean).join(', '));
+    res.setHeader('vary', [res.getHeader('vary'), 'accept-language', EXPLAIN_HEADER].filter(Boolean).join(', '));
     keepKeyedAnswersPrivate(res, !config.publicRead || headers.get('authorization') !== undefined);
+    // One request's statements are not for shared caches (REGISTRY_EXPLAIN=1, for development, keeps the answer's own policy).
+    if (statements && !config.explain) res.setHeader('cache-control', 'no-store');
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);

@@ -5,6 +5,7 @@ import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { isUnavailable } from '../db/unavailable';
 import type { RegistryContext } from '../graphql/context';
 import { unavailableResponse } from '../graphql/errors';
+import { explainedRunsUncached } from '../graphql/explain-request';
 
 /**
  * Apollo's response cache, keyed by the write generation the request reads
@@ -15,6 +16,7 @@ import { unavailableResponse } from '../graphql/errors';
 export function responseCache(store: KeyValueCache<string>): ApolloServerPlugin<RegistryContext> {
   return responseCachePlugin<RegistryContext>({
     cache: store,
+    ...explainedRunsUncached,
     // Already read by the generation gate, which answers for a database that does not.
     extraCacheKeyData: async ({ contextValue }) => ({ languages: contextValue.languages, generation: await contextValue.generation!() }),
     generateCacheKey: (_, keyData) => {

@@ -5,7 +5,7 @@ import { ConfigError, type RegistryConfig } from '../config';
 import { DEFAULT_DEADLINES } from '../ops/deadlines';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import { recordStatement, StatementRecorder } from './explain';
+import { recordStatement, StatementRecorder, StatementTimer } from './explain';
 import { SqliteReader } from './sqlite-reader';
 import { DatabaseUnavailable, isUnavailable } from './unavailable';
 
@@ -177,8 +177,8 @@ function readsOf(dataSource: DataSource): Reads {
     reads = guarded(dataSource, {
       query: (sql, values) => {
         if (!READ.test(sql)) return viaTypeorm(sql, values);
-        recordStatement(sql);
-        return pool.query({ name: statementName(sql), text: sql, values }).then((result) => result.rows);
+        const answered = recordStatement(sql);
+        return pool.query({ name: statementName(sql), text: sql, values }).then((result) => (answered(), result.rows));
       },
       close: async () => {},
     });
@@ -187,10 +187,12 @@ function readsOf(dataSource: DataSource): Reads {
     reads = guarded(dataSource, {
       query: async (sql, values) => {
         if (!READ.test(sql)) return viaTypeorm(sql, values);
-        recordStatement(sql);
+        const answered = recordStatement(sql);
         try {
           // better-sqlite3 binds no booleans.
-          return await reader.read(sql, values.map((v) => (typeof v === 'boolean' ? Number(v) : v)));
+          const rows = await reader.read(sql, values.map((v) => (typeof v === 'boolean' ? Number(v) : v)));
+          answered();
+          return rows;
         } catch (error) {
           if ((error as { code?: string }).code === 'NOT_A_READ') return viaTypeorm(sql, values);
           throw error;
@@ -261,6 +263,7 @@ export async function openDatabase(config: RegistryConfig, options: OpenOptions)
     entities: options.entities,
     migrations: options.migrations,
     logger: new StatementRecorder(),
+    subscribers: [StatementTimer],
     synchronize: false,
   };
   let dataSourceOptions: DataSourceOptions;

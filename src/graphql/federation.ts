@@ -13,6 +13,29 @@ const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/fede
 
 export type ReferenceResolver = (reference: { __typename: string; id: string }, ctx: RegistryContext) => Promise<unknown>;
 
+/** What the subgraph's machinery is, for any client that introspects it (the explorer leaves it out of its map). */
+const MACHINERY: Record<string, string> = {
+  _Any: 'Federation: an entity representation a gateway sends to `_entities`, `{ __typename, id }`.',
+  _Entity: "Federation: any of the registry's entity types, as `_entities` answers them.",
+  _Service: 'Federation: this subgraph as gateways compose it.',
+  link__Import: 'Federation: a name imported from a specification by `@link`.',
+  link__Purpose: 'Federation: what a specification linked by `@link` is for.',
+  federation__FieldSet: 'Federation: a selection of fields, as `@key(fields:)` takes it.',
+  federation__Scope: 'Federation: an authorization scope of `@requiresScopes`.',
+  CacheControlScope: 'Whether a cached answer may be shared by all callers (PUBLIC) or kept for one (PRIVATE).',
+  'Query._service': 'Federation: the SDL gateways compose. Not for analysts.',
+  'Query._entities': 'Federation: entities by their representations, in the order asked; null for an id that does not exist. Not for analysts.',
+};
+
+function describeMachinery(schema: GraphQLSchema): void {
+  for (const [name, description] of Object.entries(MACHINERY)) {
+    const [typeName, fieldName] = name.split('.');
+    const type = schema.getType(typeName);
+    const target = fieldName ? (type && 'getFields' in type ? type.getFields()[fieldName] : undefined) : type;
+    if (target && !target.description) target.description = description;
+  }
+}
+
 /**
  * Turns the type-graphql schema into an Apollo Federation 2 subgraph: the
  * printed SDL keeps type-graphql's directives (`@key`, `@cacheControl`), and
@@ -27,6 +50,7 @@ export function buildSubgraph(schema: GraphQLSchema, entities: Record<string, Re
   }
   const subgraph = buildSubgraphSchema([{ typeDefs, resolvers }]);
   guardEntities(subgraph, new Set(Object.keys(entities)));
+  describeMachinery(subgraph);
   return subgraph;
 }
 

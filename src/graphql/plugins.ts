@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { RegistryContext } from './context';
 
-/** With explain on, each response carries the SQL its request ran, in order, which executor answered, and how many objects the database rendered whole. */
+/** With explain on (for the server or the request), the response carries the SQL its request ran, in order, each statement's milliseconds, which executor answered, and how many objects the database rendered whole. */
 export function explainPlugin(): ApolloServerPlugin<RegistryContext> {
   return {
     async requestDidStart() {
@@ -10,7 +10,7 @@ export function explainPlugin(): ApolloServerPlugin<RegistryContext> {
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single' || !contextValue.statements) return;
           const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, explain: { sql: [...contextValue.statements], executor: contextValue.executor ?? 'plain', rendered: contextValue.rendered ?? 0 } };
+          result.extensions = { ...result.extensions, explain: { sql: [...contextValue.statements.sql], ms: [...contextValue.statements.ms], executor: contextValue.executor ?? 'plain', rendered: contextValue.rendered ?? 0 } };
         },
       };
     },
