@@ -23,7 +23,7 @@ describe('answers to key holders stay out of shared caches', () => {
       const answer = await ask(registry, { query: REGION }, { authorization: `Bearer ${viewer}` });
       expect(answer.body).toEqual({ data: { region: { code: 'AZ-BA' } } });
       expect(answer.cacheControl).toBe('max-age=86400, private');
-      expect(answer.vary).toBe('accept-language, authorization');
+      expect(answer.vary).toBe('accept-language, x-registry-explain, authorization');
       // From the response cache too.
       const again = await ask(registry, { query: REGION }, { authorization: `Bearer ${viewer}` });
       expect([again.body, again.cacheControl]).toEqual([answer.body, 'max-age=86400, private']);
@@ -58,13 +58,13 @@ describe('answers to key holders stay out of shared caches', () => {
 
     it('keeps public answers cacheable by anyone', async () => {
       const answer = await ask(registry, { query: REGION });
-      expect([answer.cacheControl, answer.vary]).toEqual(['max-age=86400, public', 'accept-language']);
+      expect([answer.cacheControl, answer.vary]).toEqual(['max-age=86400, public', 'accept-language, x-registry-explain']);
     });
 
     it('marks the answer to a request with a key private', async () => {
       const answer = await ask(registry, { query: REGION }, { authorization: `Bearer ${editor}` });
       expect(answer.body).toEqual({ data: { region: { code: 'AZ-BA' } } });
-      expect([answer.cacheControl, answer.vary]).toEqual(['max-age=86400, private', 'accept-language, authorization']);
+      expect([answer.cacheControl, answer.vary]).toEqual(['max-age=86400, private', 'accept-language, x-registry-explain, authorization']);
     });
 
     it('leaves /metrics open', async () => {
