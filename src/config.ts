@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { corsFromEnv, type CorsPolicy } from './cors';
 import { limitsFromEnv, type GuardLimits } from './guard/limits';
 import { PROJECT_ROOT } from './paths';
 
@@ -32,6 +33,8 @@ export interface RegistryConfig {
   renderInDatabase: boolean;
   /** On SIGTERM, how long requests in flight may take before their connections are cut. */
   shutdownGraceMs: number;
+  /** Web pages on other origins that may call /graphql from a browser (REGISTRY_CORS_ORIGINS); none when undefined. */
+  cors?: CorsPolicy;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       production,
       introspection: flag('REGISTRY_INTROSPECTION', true),
       publicRead: flag('REGISTRY_PUBLIC_READ', true),
+      cors: corsFromEnv(env.REGISTRY_CORS_ORIGINS, flag('REGISTRY_PUBLIC_READ', true), (message) => {
+        throw new ConfigError(message);
+      }),
       guard: flag('REGISTRY_GUARD', production),
       redisUrl,
       cachePrefix: env.REGISTRY_CACHE_PREFIX || 'registry:',

@@ -15,6 +15,7 @@ import { explainPlugin, privateReadPlugin } from './graphql/plugins';
 import { costLimitPlugin } from './guard/plugin';
 import { RateLimiter } from './guard/rate-limit';
 import { documentLimitRules } from './guard/rules';
+import { applyCors } from './cors';
 import { createExplorer, wantsExplorer } from './ops/explorer';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
@@ -194,7 +195,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse, request: RequestInfo): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://registry.local');
-    if (url.pathname === '/graphql') return graphql(req, res, url, request);
+    if (url.pathname === '/graphql') return applyCors(config.cors, req, res) ? undefined : graphql(req, res, url, request);
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
       try {

@@ -1,23 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { describeInBrowser, launchChromium } from './support/browser';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 
-/** Debian's chromium, installed by .ci/run; CHROMIUM_PATH points elsewhere. A missing browser fails the test, it does not skip it. */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, 'artifacts');
 
-/** The page is the same on either database; the browser runs on the SQLite pass. */
-const inBrowser = process.env.TEST_DATABASE_URL ? describe.skip : describe;
-
-inBrowser('the explorer in a real browser, offline', () => {
+// Debian's chromium (.ci/run installs it); skipped with a line on how to get it, or failed under REGISTRY_REQUIRE_BROWSER=1.
+describeInBrowser('the explorer in a real browser, offline', (chromium) => {
   let registry: TestRegistry;
   let browser: Browser;
 
   beforeAll(async () => {
-    expect(fs.existsSync(CHROMIUM)).toBe(true);
     registry = await startTestRegistry({ explain: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium(chromium);
   });
   afterAll(async () => {
     await browser?.close();

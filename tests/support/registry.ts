@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { print } from 'graphql';
 import { Client } from 'pg';
+import type { Logger } from 'pino';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { loadConfig, type RegistryConfig } from '../../src/config';
 import type { Database } from '../../src/db/database';
@@ -35,6 +36,8 @@ export interface TestRegistryOptions {
   synthetic?: SyntheticSize;
   explain?: boolean;
   env?: Record<string, string>;
+  /** The server's logger (one line per request), for tests that read what reached the server. */
+  logger?: Logger;
 }
 
 let databases = 0;
@@ -75,7 +78,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
   const db = await openRegistryDatabase(config);
   await loadSeeds(db);
   if (options.synthetic) await generateSynthetic(db, options.synthetic);
-  const server: RunningServer = await startHttpServer(config, db);
+  const server: RunningServer = await startHttpServer(config, db, config.port, options.logger);
   return {
     url: server.url,
     db,
