@@ -6,6 +6,8 @@ import { createKey, listKeys, revokeKey, ROLES, type Role } from './auth/keys';
 import { ConfigError, loadConfig } from './config';
 import { sqliteFile } from './db/database';
 import { openRegistryDatabase, printRegistrySchema, printSubgraphSdl } from './registry';
+import { versionLine } from './ops/build-info';
+import { startReport } from './ops/start-report';
 import { serve } from './server';
 import { exportRegistry, importRegistry } from './transfer';
 import { loadSeeds } from '../seeds/loader';
@@ -17,7 +19,9 @@ function syntheticSize(value: string): SyntheticSize {
 }
 
 export function buildCli(): Command {
-  const program = new Command('registry').description('The registry of youth-policy programmes of the CIS space.');
+  const program = new Command('registry')
+    .description('The registry of youth-policy programmes of the CIS space.')
+    .version(`registry ${versionLine()}`, '-V, --version', 'print the version and the git commit');
 
   program
     .command('serve')
@@ -26,7 +30,7 @@ export function buildCli(): Command {
       const registry = await serve();
       // bin/registry runs the compiled build (dist/) when it is current, else the TypeScript sources.
       const code = __filename.endsWith('.js') ? 'compiled build' : 'TypeScript sources';
-      console.log(`registry serving ${registry.server.url} (${registry.config.databaseUrl ? 'PostgreSQL' : `SQLite in ${registry.config.dataDir}`}; ${code})`);
+      for (const line of startReport(registry, code)) console.log(line);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;

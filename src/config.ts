@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { corsFromEnv, type CorsPolicy } from './cors';
 import { limitsFromEnv, type GuardLimits } from './guard/limits';
+import { LOG_FORMATS } from './ops/logging';
 import { PROJECT_ROOT } from './paths';
 
 /** Everything the registry reads from its environment, read and checked once. */
@@ -62,6 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
   const graceText = env.REGISTRY_SHUTDOWN_GRACE_MS ?? '10000';
   if (!/^\d+$/.test(graceText)) throw new ConfigError(`REGISTRY_SHUTDOWN_GRACE_MS must be a number of milliseconds, got "${graceText}"`);
   const flag = flagOf(env);
+  if (env.REGISTRY_LOG_FORMAT && !(LOG_FORMATS as readonly string[]).includes(env.REGISTRY_LOG_FORMAT)) {
+    throw new ConfigError(`REGISTRY_LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "${env.REGISTRY_LOG_FORMAT}"`);
+  }
   const production = env.NODE_ENV === 'production';
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL');

@@ -17,6 +17,7 @@ import { RateLimiter } from './guard/rate-limit';
 import { documentLimitRules } from './guard/rules';
 import { applyCors } from './cors';
 import { createExplorer, wantsExplorer } from './ops/explorer';
+import { buildInfo } from './ops/build-info';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
 import { servedFastPath, servedSchema } from './registry';
@@ -196,7 +197,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
   async function route(req: http.IncomingMessage, res: http.ServerResponse, request: RequestInfo): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://registry.local');
     if (url.pathname === '/graphql') return applyCors(config.cors, req, res) ? undefined : graphql(req, res, url, request);
-    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', version: buildInfo().version, commit: buildInfo().commit });
     if (url.pathname === '/readyz') {
       try {
         await db.query('SELECT 1 AS "up"');
