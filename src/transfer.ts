@@ -59,6 +59,8 @@ export async function exportRegistry(db: Database, write: (line: string) => void
 export async function importRegistry(db: Database, file: string, onProgress?: OnProgress): Promise<Record<string, number>> {
   const total = fs.statSync(file).size;
   let read = 0;
+  let table = '';
+  onProgress?.(0, total, 'reading the export');
   const [{ n }] = await db.query<{ n: number | string }>('SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM programs) + (SELECT COUNT(*) FROM api_keys) AS "n"');
   if (Number(n) > 0) throw new Error('import needs an empty registry: this database already holds records');
   const counts: Record<string, number> = {};
@@ -87,7 +89,7 @@ export async function importRegistry(db: Database, file: string, onProgress?: On
       await insertRow(tx, spec.name, row);
       if (Object.keys(later).length) deferred.push({ table: spec.name, id: row.id, values: later });
       counts[spec.name] = (counts[spec.name] ?? 0) + 1;
-      if (counts[spec.name] % 1000 === 0) onProgress?.(Math.min(read, total), total, spec.name);
+      if (spec.name !== table || counts[spec.name] % 1000 === 0) onProgress?.(Math.min(read, total), total, (table = spec.name));
     }
     onProgress?.(total, total, 'linking rows, updating the planner statistics');
     for (const { table, id, values } of deferred) {

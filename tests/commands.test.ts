@@ -125,7 +125,7 @@ describe('an operator seeding and moving data', () => {
     const lines = progressLines(backedUp.stderr, 'backup');
     expect(lines[0]).toMatchObject({ percent: 0, done: 0 });
     expect(lines[lines.length - 1]).toMatchObject({ percent: 100 });
-    expect(lines[lines.length - 1].total).toBeGreaterThan(1);
+    expect(lines[lines.length - 1].total).toBeGreaterThan(0);
     const again = await registryCli(['backup', path.join(missing, 'registry.sqlite')], env);
     expect(again.stderr).toBe(`registry: ${path.join(missing, 'registry.sqlite')} exists; a backup never overwrites: choose a new file name\n`);
   });

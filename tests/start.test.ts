@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { registryCli, spawnRegistry } from './support/process';
+import { registryCli, spawnRegistry, type RegistryProcess } from './support/process';
 import { freshDatabase, startTestRegistry } from './support/registry';
 
 const ROOT = path.join(__dirname, '..');
@@ -58,6 +58,15 @@ async function refused(url: string): Promise<boolean> {
   } catch (error) {
     return /ECONNREFUSED/.test(String((error as { cause?: unknown }).cause ?? error));
   }
+}
+
+/** The process's standard output once it holds `text` (lines after "registry serving" may come a moment later). */
+async function untilPrinted(running: RegistryProcess, text: string): Promise<string> {
+  for (let waited = 0; !running.stdout().includes(text); waited += 50) {
+    if (waited > 10_000) throw new Error(`"${text}" was not printed:\n${running.stdout()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return running.stdout();
 }
 
 // Starting and stopping processes does not depend on the database: tried once, on the SQLite pass.
@@ -120,9 +129,11 @@ onSqlitePass('npm start, as an operator runs it', () => {
 describe('what a start tells the operator', () => {
   it('prints where it serves, the database, the explorer, and what it migrated and seeded', async () => {
     const { env, drop } = await freshDatabase();
+    const started: RegistryProcess[] = [];
     try {
       const first = await spawnRegistry(env);
-      const lines = first.stdout().split('\n');
+      started.push(first);
+      const lines = (await untilPrinted(first, 'stop: ')).split('\n');
       const database = lines.find((l) => l.startsWith('database: '))!;
       expect(database).toMatch(env.DATABASE_URL ? /^database: PostgreSQL at postgres:\/\/\S+; / : /^database: SQLite file \S+registry\.sqlite; /);
       expect(database).toContain('applied 3 migration(s): Initial1732800000000, Writes1732850000000, Search1732900000000');
@@ -133,10 +144,12 @@ describe('what a start tells the operator', () => {
       expect(await first.exited).toBe(0);
 
       const again = await spawnRegistry(env);
+      started.push(again);
       expect(again.stdout()).toContain('schema up to date (no migration to apply); not seeded (it already holds programs');
       again.child.kill('SIGTERM');
       await again.exited;
     } finally {
+      for (const running of started) running.child.kill('SIGKILL');
       await drop();
     }
   });
@@ -175,13 +188,15 @@ describe('what a start tells the operator', () => {
     try {
       for (const format of ['pretty', 'json']) {
         const running = await spawnRegistry({ ...env, REGISTRY_LOG_FORMAT: format, REGISTRY_LOG_LEVEL: 'info' });
-        await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query Hello { region(code: "AZ") { code } }' }) });
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        const request = running.stdout().split('\n').find((l) => l.includes('Hello'))!;
-        if (format === 'pretty') expect(request).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: POST \/graphql 200 Hello \d+\.\d ms \{"reqId":"[\w-]+","path":"\/graphql"\}$/);
-        else expect(JSON.parse(request)).toMatchObject({ level: 30, msg: 'request', method: 'POST', path: '/graphql', status: 200, operation: 'Hello' });
-        running.child.kill('SIGTERM');
-        await running.exited;
+        try {
+          await fetch(running.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query Hello { region(code: "AZ") { code } }' }) });
+          const request = (await untilPrinted(running, 'Hello')).split('\n').find((l) => l.includes('Hello'))!;
+          if (format === 'pretty') expect(request).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: POST \/graphql 200 Hello \d+\.\d ms \{"reqId":"[\w-]+","path":"\/graphql"\}$/);
+          else expect(JSON.parse(request)).toMatchObject({ level: 30, msg: 'request', method: 'POST', path: '/graphql', status: 200, operation: 'Hello' });
+        } finally {
+          running.child.kill('SIGTERM');
+          await running.exited;
+        }
       }
       const wrong = await registryCli(['serve'], { ...env, REGISTRY_LOG_FORMAT: 'fancy' });
       expect([wrong.code, wrong.stderr.trim()]).toEqual([2, 'registry: REGISTRY_LOG_FORMAT must be one of json, pretty, got "fancy"']);
