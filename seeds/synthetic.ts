@@ -1,6 +1,7 @@
 import type { Database, SqlRunner } from '../src/db/database';
 import { insertMany } from '../src/db/bulk';
 import { titleSort } from '../src/programs/title';
+import type { OnProgress } from '../src/ops/progress';
 
 /**
  * Deterministic generated data for tests and benchmarks. Every record is
@@ -84,17 +85,69 @@ export interface SyntheticSummary {
   sessions: number;
 }
 
-/**
- * Replaces the synthetic records with a freshly generated set of the given
- * size; the same size always yields the same records. Needs the base seed's
- * countries (RU, AZ) to hang its regions under.
- */
-export async function generateSynthetic(db: Database, size: SyntheticSize, seed = 2021): Promise<SyntheticSummary> {
+/** What a set of each size holds. */
+export function syntheticSizeOf(size: SyntheticSize): SyntheticSummary {
   const spec = SYNTHETIC_SIZES[size];
-  const random = prng(seed);
+  const internships = spec.forums * spec.internshipsPerForum;
+  return { regions: spec.regions, organizations: spec.organizations, forums: spec.forums, internships, sessions: internships * spec.sessionsPerInternship };
+}
+
+/** `150 regions, 400 organizations, 60 forums, 300 internships, 3,000 sessions`. */
+export function describeSynthetic(set: SyntheticSummary): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return `${n(set.regions)} regions, ${n(set.organizations)} organizations, ${n(set.forums)} forums, ${n(set.internships)} internships, ${n(set.sessions)} sessions`;
+}
+
+/** The synthetic records the database holds now (all zero when none). */
+export async function existingSynthetic(db: SqlRunner): Promise<SyntheticSummary> {
+  const [row] = await db.query<Record<keyof SyntheticSummary, number | string>>(
+    `SELECT (SELECT COUNT(*) FROM regions WHERE synthetic = $1) AS "regions", (SELECT COUNT(*) FROM organizations WHERE synthetic = $1) AS "organizations",
+      (SELECT COUNT(*) FROM programs WHERE synthetic = $1 AND type = 'FORUM') AS "forums", (SELECT COUNT(*) FROM programs WHERE synthetic = $1 AND type = 'INTERNSHIP') AS "internships",
+      (SELECT COUNT(*) FROM sessions WHERE synthetic = $1) AS "sessions"`,
+    [true],
+  );
+  return { regions: Number(row.regions), organizations: Number(row.organizations), forums: Number(row.forums), internships: Number(row.internships), sessions: Number(row.sessions) };
+}
+
+const isEmpty = (set: SyntheticSummary) => Object.values(set).every((n) => n === 0);
+
+/** A synthetic set exists and `replace` was not given: nothing was deleted or written. */
+export class SyntheticSetExists extends Error {
+  constructor(readonly existing: SyntheticSummary) {
+    super(`the database already holds a synthetic set (${describeSynthetic(existing)})`);
+  }
+}
+
+export interface SyntheticOptions {
+  /** Seed of the generator; the same seed and size always give the same records. */
+  seed?: number;
+  /** Delete a synthetic set the database holds already; without it, such a set stops the generation (SyntheticSetExists). */
+  replace?: boolean;
+  /** Rows written so far, of the set's regions, organizations, programs and sessions. */
+  onProgress?: OnProgress;
+}
+
+/**
+ * Writes a freshly generated synthetic set of the given size, replacing the
+ * one the database holds only when asked to; the same size always yields the
+ * same records. Needs the base seed's countries (RU, AZ) to hang its regions under.
+ */
+export async function generateSynthetic(db: Database, size: SyntheticSize, options: SyntheticOptions = {}): Promise<SyntheticSummary> {
+  const spec = SYNTHETIC_SIZES[size];
+  const random = prng(options.seed ?? 2021);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const expected = syntheticSizeOf(size);
+  const total = expected.regions + expected.organizations + expected.forums + expected.internships + expected.sessions;
+  let written = 0;
+  const progress = (stage: string) => (count: number) => options.onProgress?.((written += count), total, stage);
   const summary = await db.transaction(async (tx) => {
-    await removeSynthetic(tx);
+    const existing = await existingSynthetic(tx);
+    if (!isEmpty(existing)) {
+      if (!options.replace) throw new SyntheticSetExists(existing);
+      options.onProgress?.(0, total, 'deleting the synthetic set it replaces');
+      await removeSynthetic(tx);
+    }
+    options.onProgress?.(0, total, 'regions');
     const countries = await tx.query<{ id: number; code: string }>(`SELECT id, code FROM regions WHERE kind = 'COUNTRY' AND synthetic = $1 ORDER BY code`, [false]);
     if (!countries.length) throw new Error('synthetic data needs the base seed: run `registry seed` first');
 
@@ -103,14 +156,14 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
       const name = { en: `${en} ${i + 1}`, ru: `${ru} ${i + 1}` };
       return [`SYN-${pad(i + 1, 4)}`, json(name), i % 3 === 0 ? 'CITY' : 'SUBDIVISION', countries[i % countries.length].id, true];
     });
-    const regions = (await insertMany<{ id: number }>(tx, 'regions', ['code', 'name', 'kind', 'parent_id', 'synthetic'], regionRows, 'id')).map((r) => Number(r.id));
+    const regions = (await insertMany<{ id: number }>(tx, 'regions', ['code', 'name', 'kind', 'parent_id', 'synthetic'], regionRows, 'id', progress('regions'))).map((r) => Number(r.id));
 
     const orgRows = Array.from({ length: spec.organizations }, (_, i) => {
       const [en, ru] = pick(THEMES);
       const name = { en: `Centre for ${en} No. ${i + 1}`, ru: `Центр ${ru} № ${i + 1}` };
       return [`synthetic-org-${pad(i + 1)}`, json(name), pick(ORG_KINDS), pick(regions), true];
     });
-    const orgs = (await insertMany<{ id: number }>(tx, 'organizations', ['slug', 'name', 'kind', 'region_id', 'synthetic'], orgRows, 'id')).map((r) => Number(r.id));
+    const orgs = (await insertMany<{ id: number }>(tx, 'organizations', ['slug', 'name', 'kind', 'region_id', 'synthetic'], orgRows, 'id', progress('organizations'))).map((r) => Number(r.id));
 
     const programColumns = ['type', 'slug', 'title', 'title_sort', 'description', 'starts_on', 'ends_on', 'location_id', 'series', 'year', 'training_program', 'forum_id', 'participant_count', 'audience', 'synthetic'];
     const forumRows: unknown[][] = [];
@@ -124,7 +177,7 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
       forumDays.push(day);
       forumRows.push(['FORUM', `synthetic-forum-${pad(i + 1)}`, json(title), titleSort(title), json(description), isoDate(day), isoDate(day + 2 + Math.floor(random() * 5)), pick(regions), `Forum of ${en}`, year, null, null, null, null, true]);
     }
-    const forums = (await insertMany<{ id: number }>(tx, 'programs', programColumns, forumRows, 'id')).map((r) => Number(r.id));
+    const forums = (await insertMany<{ id: number }>(tx, 'programs', programColumns, forumRows, 'id', progress('forums'))).map((r) => Number(r.id));
 
     const internshipRows: unknown[][] = [];
     forums.forEach((forumId, f) => {
@@ -138,7 +191,7 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
         internshipRows.push(['INTERNSHIP', `synthetic-internship-${pad(n, 6)}`, json(title), titleSort(title), null, isoDate(day), isoDate(day + 3), pick(regions), null, null, json(training), forumId, count, null, true]);
       }
     });
-    const internships = (await insertMany<{ id: number }>(tx, 'programs', programColumns, internshipRows, 'id')).map((r) => Number(r.id));
+    const internships = (await insertMany<{ id: number }>(tx, 'programs', programColumns, internshipRows, 'id', progress('internships'))).map((r) => Number(r.id));
 
     const organizerRows: unknown[][] = [];
     const originRows: unknown[][] = [];
@@ -154,6 +207,7 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
       while (chosen.size < howMany) chosen.add(pick(regions));
       [...chosen].forEach((region, position) => originRows.push([programId, region, random() < 0.3 ? null : 1 + Math.floor(random() * 15), position]));
     }
+    options.onProgress?.(written, total, 'organizers and participant origins');
     await insertMany(tx, 'program_organizers', ['program_id', 'organization_id', 'position'], organizerRows);
     await insertMany(tx, 'participant_origins', ['program_id', 'region_id', 'count', 'position'], originRows);
 
@@ -167,10 +221,11 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, seed 
         sessionRows.push([programId, `session-${position + 1}`, json(title), kind, host, null, null, position, true]);
       }
     }
-    await insertMany(tx, 'sessions', ['program_id', 'slug', 'title', 'kind', 'host_id', 'starts_at', 'ends_at', 'position', 'synthetic'], sessionRows);
+    await insertMany(tx, 'sessions', ['program_id', 'slug', 'title', 'kind', 'host_id', 'starts_at', 'ends_at', 'position', 'synthetic'], sessionRows, undefined, progress('sessions'));
     return { regions: regions.length, organizations: orgs.length, forums: forums.length, internships: internships.length, sessions: sessionRows.length };
   });
   // Fresh statistics, or SQLite's planner pages a forum's internships by scanning every internship.
+  options.onProgress?.(total, total, 'updating the planner statistics (ANALYZE)');
   await db.query('ANALYZE');
   return summary;
 }

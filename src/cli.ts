@@ -4,13 +4,13 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createKey, listKeys, revokeKey, ROLES, type Role } from './auth/keys';
 import { ConfigError, loadConfig } from './config';
-import { sqliteFile } from './db/database';
-import { bumpGeneration } from './db/generation';
 import { openRegistryDatabase, printRegistrySchema, printSubgraphSdl } from './registry';
+import { versionLine } from './ops/build-info';
+import { startReport } from './ops/start-report';
 import { serve } from './server';
-import { exportRegistry, importRegistry } from './transfer';
-import { loadSeeds } from '../seeds/loader';
-import { generateSynthetic, SYNTHETIC_SIZES, type SyntheticSize } from '../seeds/synthetic';
+import { SYNTHETIC_SIZES, type SyntheticSize } from '../seeds/synthetic';
+import { backupCommand, exportCommand, importCommand, seedCommand } from './commands';
+import { oneLine } from './ops/cli-errors';
 
 function syntheticSize(value: string): SyntheticSize {
   if (!(value in SYNTHETIC_SIZES)) throw new InvalidArgumentError(`choose one of ${Object.keys(SYNTHETIC_SIZES).join(', ')}`);
@@ -18,7 +18,9 @@ function syntheticSize(value: string): SyntheticSize {
 }
 
 export function buildCli(): Command {
-  const program = new Command('registry').description('The registry of youth-policy programmes of the CIS space.');
+  const program = new Command('registry')
+    .description('The registry of youth-policy programmes of the CIS space.')
+    .version(`registry ${versionLine()}`, '-V, --version', 'print the version and the git commit');
 
   program
     .command('serve')
@@ -27,7 +29,7 @@ export function buildCli(): Command {
       const registry = await serve();
       // bin/registry runs the compiled build (dist/) when it is current, else the TypeScript sources.
       const code = __filename.endsWith('.js') ? 'compiled build' : 'TypeScript sources';
-      console.log(`registry serving ${registry.server.url} (${registry.config.databaseUrl ? 'PostgreSQL' : `SQLite in ${registry.config.dataDir}`}; ${code})`);
+      for (const line of startReport(registry, code)) console.log(line);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -58,67 +60,25 @@ export function buildCli(): Command {
 
   program
     .command('seed')
-    .description('Load seeds/ (idempotent); with --synthetic, also a generated data set.')
+    .description('Load seeds/ (idempotent: says "nothing to do" when the database holds them already); with --synthetic, also a generated data set.')
     .option('--synthetic <size>', `add deterministic generated data: ${Object.keys(SYNTHETIC_SIZES).join(' | ')}`, syntheticSize)
-    .action(async (options: { synthetic?: SyntheticSize }) => {
-      const db = await openRegistryDatabase(loadConfig(), { migrate: true, bulk: true });
-      const seeded = await loadSeeds(db);
-      console.log(`seeded ${seeded.regions} regions, ${seeded.organizations} organizations, ${seeded.programs} programs, ${seeded.sessions} sessions from ${seeded.files} file(s)`);
-      if (options.synthetic) {
-        const started = Date.now();
-        const made = await generateSynthetic(db, options.synthetic);
-        console.log(
-          `synthetic ${options.synthetic}: ${made.regions} regions, ${made.organizations} organizations, ${made.forums} forums, ${made.internships} internships, ${made.sessions} sessions in ${Date.now() - started} ms`,
-        );
-      }
-      // Running servers stop serving what they cached or hold from before.
-      await db.transaction(bumpGeneration);
-      await db.close();
-    });
+    .option('--replace', 'with --synthetic: delete the synthetic set the database holds, and write the new one')
+    .action((options: { synthetic?: SyntheticSize; replace?: boolean }) => seedCommand(options));
 
   program
     .command('export <file>')
     .description('Write the whole registry as JSON lines ("-" for standard output), to import into another database.')
-    .action(async (file: string) => {
-      const db = await openRegistryDatabase(loadConfig(), { migrate: true, bulk: true });
-      const out = file === '-' ? process.stdout : fs.createWriteStream(path.resolve(file));
-      const counts = await exportRegistry(db, (line) => out.write(`${line}\n`));
-      if (out !== process.stdout) await new Promise((resolve) => (out as fs.WriteStream).end(resolve));
-      console.error(`exported ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
-      await db.close();
-    });
+    .action((file: string) => exportCommand(file));
 
   program
     .command('import <file>')
     .description('Load an export into this (empty) registry, keeping every id.')
-    .action(async (file: string) => {
-      const db = await openRegistryDatabase(loadConfig(), { migrate: true, bulk: true });
-      try {
-        const counts = await importRegistry(db, path.resolve(file));
-        await db.transaction(bumpGeneration);
-        console.log(`imported ${Object.entries(counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
-      } finally {
-        await db.close();
-      }
-    });
+    .action((file: string) => importCommand(file));
 
   program
     .command('backup <file>')
     .description('Write a consistent copy of the SQLite database, also while the server runs.')
-    .action(async (file: string) => {
-      const config = loadConfig();
-      if (config.databaseUrl) throw new Error('backup copies the embedded SQLite file; for PostgreSQL use pg_dump');
-      const target = path.resolve(file);
-      if (fs.existsSync(target)) throw new Error(`${target} exists; choose a new file`);
-      const db = await openRegistryDatabase(config, { migrate: false, bulk: true });
-      try {
-        // VACUUM INTO reads one snapshot of the WAL database: writers keep going, the copy is consistent.
-        await db.query('VACUUM INTO $1', [target]);
-      } finally {
-        await db.close();
-      }
-      console.log(`backed up ${sqliteFile(config)} to ${target} (${fs.statSync(target).size} bytes)`);
-    });
+    .action((file: string) => backupCommand(file));
 
   const keys = program.command('keys').description('API keys for writing (and reading, where reads are not public).');
   keys
@@ -183,16 +143,18 @@ export function buildCli(): Command {
   return program;
 }
 
-/** Runs the command line; a bad configuration stops it with one clear line. */
+/** Runs the command line; a bad configuration, a mistake or a failure stops it with one clear line, never a stack. */
 export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`registry export - | head`) closes the pipe: the output is no longer wanted, which is no error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    console.error(`registry: ${oneLine(error)}`);
+    process.exit(1);
+  });
   try {
     await buildCli().parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`registry: ${error.message}`);
-      process.exit(2);
-    }
-    console.error(`registry: ${(error as Error).message}`);
-    process.exit(1);
+    console.error(`registry: ${oneLine(error)}`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   }
 }

@@ -3,6 +3,8 @@ import { parseTrustProxy, type TrustProxy } from './guard/client-address';
 import { limitsFromEnv, type GuardLimits } from './guard/limits';
 import { deadlinesFromEnv, type Deadlines } from './ops/deadlines';
 import { metricsAccessFromEnv, type MetricsAccess } from './ops/metrics-access';
+import { corsFromEnv, type CorsPolicy } from './cors';
+import { LOG_FORMATS } from './ops/logging';
 import { PROJECT_ROOT } from './paths';
 
 /** Everything the registry reads from its environment, read and checked once. */
@@ -41,6 +43,8 @@ export interface RegistryConfig {
   trustProxy: TrustProxy;
   /** Who may read /metrics (REGISTRY_METRICS_KEY, REGISTRY_METRICS_ROLE). */
   metricsAccess: MetricsAccess;
+  /** Web pages on other origins that may call /graphql from a browser (REGISTRY_CORS_ORIGINS); none when undefined. */
+  cors?: CorsPolicy;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +76,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
   const graceText = env.REGISTRY_SHUTDOWN_GRACE_MS ?? '10000';
   if (!/^\d+$/.test(graceText)) throw new ConfigError(`REGISTRY_SHUTDOWN_GRACE_MS must be a number of milliseconds, got "${graceText}"`);
   const flag = flagOf(env);
+  if (env.REGISTRY_LOG_FORMAT && !(LOG_FORMATS as readonly string[]).includes(env.REGISTRY_LOG_FORMAT)) {
+    throw new ConfigError(`REGISTRY_LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "${env.REGISTRY_LOG_FORMAT}"`);
+  }
   const production = env.NODE_ENV === 'production';
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL');
@@ -85,6 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       production,
       introspection: flag('REGISTRY_INTROSPECTION', true),
       publicRead: flag('REGISTRY_PUBLIC_READ', true),
+      cors: corsFromEnv(env.REGISTRY_CORS_ORIGINS, flag('REGISTRY_PUBLIC_READ', true), (message) => {
+        throw new ConfigError(message);
+      }),
       guard: flag('REGISTRY_GUARD', production),
       redisUrl,
       cachePrefix: env.REGISTRY_CACHE_PREFIX || 'registry:',

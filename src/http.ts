@@ -24,7 +24,9 @@ import { jsonShapeProblem } from './guard/json';
 import { operationGuardPlugin } from './guard/plugin';
 import { RateLimiter } from './guard/rate-limit';
 import { RequestGuard } from './guard/requests';
+import { applyCors } from './cors';
 import { createExplorer, wantsExplorer } from './ops/explorer';
+import { buildInfo } from './ops/build-info';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
 import { servedFastPath, servedSchema } from './registry';
@@ -238,8 +240,8 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse, request: RequestInfo): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://registry.local');
-    if (url.pathname === '/graphql') return graphql(req, res, url, request);
-    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/graphql') return applyCors(config.cors, req, res) ? undefined : graphql(req, res, url, request);
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', version: buildInfo().version, commit: buildInfo().commit });
     if (url.pathname === '/readyz') {
       const ready = await readiness(db, shared, config.deadlines.readinessMs);
       return sendJson(res, ready.status, ready.body, { 'cache-control': 'no-store' });

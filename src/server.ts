@@ -2,20 +2,21 @@ import { loadConfig, type RegistryConfig } from './config';
 import type { Database } from './db/database';
 import { startHttpServer, type RunningServer } from './http';
 import { openRegistryDatabase } from './registry';
-import { loadSeeds } from '../seeds/loader';
+import { loadSeeds, type SeedSummary } from '../seeds/loader';
 
-/** Seeds an empty registry so that a first start serves the founding document's data. */
-export async function seedIfEmpty(db: Database): Promise<boolean> {
+/** Seeds an empty registry so that a first start serves the founding document's data; null when it held programs. */
+export async function seedIfEmpty(db: Database): Promise<SeedSummary | null> {
   const [row] = await db.query<{ n: number | string }>('SELECT COUNT(*) AS "n" FROM programs');
-  if (Number(row.n) > 0) return false;
-  await loadSeeds(db);
-  return true;
+  if (Number(row.n) > 0) return null;
+  return loadSeeds(db);
 }
 
 export interface Registry {
   config: RegistryConfig;
   db: Database;
   server: RunningServer;
+  /** What this start did to the database: migrations applied, and the seed when it was empty. */
+  started: { migrated: string[]; seeded: SeedSummary | null };
   stop(): Promise<void>;
 }
 
@@ -23,8 +24,10 @@ export interface Registry {
 export async function serve(config: RegistryConfig = loadConfig()): Promise<Registry> {
   // Migrations and a first seed run without the statement deadline that serving holds to.
   const setup = await openRegistryDatabase(config, { migrate: true, bulk: true });
+  let seeded: SeedSummary | null;
+  const migrated = setup.migrated;
   try {
-    await seedIfEmpty(setup);
+    seeded = await seedIfEmpty(setup);
   } finally {
     await setup.close();
   }
@@ -34,6 +37,7 @@ export async function serve(config: RegistryConfig = loadConfig()): Promise<Regi
     config,
     db,
     server,
+    started: { migrated, seeded },
     async stop() {
       await server.close();
       await db.close();

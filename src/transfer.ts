@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Database } from './db/database';
 import { insertRow, updateRow } from './db/rows';
+import type { OnProgress } from './ops/progress';
 
 /** Every table, parents before children; self-references are filled in a second pass. */
 const TABLES: Array<{ name: string; key: string; later?: string[] }> = [
@@ -26,14 +27,26 @@ function normalize(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Writes the whole registry as JSON lines: a header, then one line per row, tables in dependency order. */
-export async function exportRegistry(db: Database, write: (line: string) => void): Promise<Record<string, number>> {
+/**
+ * Writes the whole registry as JSON lines: a header, then one line per row,
+ * tables in dependency order. `write` may return a promise (a stream's
+ * backpressure); `onProgress` hears rows written of all tables' rows.
+ */
+export async function exportRegistry(db: Database, write: (line: string) => void | Promise<void>, onProgress?: OnProgress): Promise<Record<string, number>> {
   const migrations = await db.query<{ name: string }>('SELECT name FROM migrations ORDER BY id');
-  write(JSON.stringify({ format: FORMAT, version: 1, migrations: migrations.map((m) => m.name) }));
+  const [sizes] = await db.query<Record<string, number | string>>(`SELECT ${TABLES.map((t) => `(SELECT COUNT(*) FROM ${t.name}) AS "${t.name}"`).join(', ')}`);
+  const total = TABLES.reduce((n, t) => n + Number(sizes[t.name]), 0);
+  let done = 0;
+  onProgress?.(0, total, TABLES[0].name);
+  await write(JSON.stringify({ format: FORMAT, version: 1, migrations: migrations.map((m) => m.name) }));
   const counts: Record<string, number> = {};
   for (const table of TABLES) {
     const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${table.name} ORDER BY ${table.key}`);
-    for (const row of rows) write(JSON.stringify({ table: table.name, row: normalize(row) }));
+    for (const row of rows) {
+      await write(JSON.stringify({ table: table.name, row: normalize(row) }));
+      if (++done % 1000 === 0) onProgress?.(done, total, table.name);
+    }
+    onProgress?.(done, total, table.name);
     counts[table.name] = rows.length;
   }
   return counts;
@@ -43,7 +56,11 @@ export async function exportRegistry(db: Database, write: (line: string) => void
  * Loads an export into an empty registry in one transaction, keeping every
  * id, so global ids and cursors stay valid across databases.
  */
-export async function importRegistry(db: Database, file: string): Promise<Record<string, number>> {
+export async function importRegistry(db: Database, file: string, onProgress?: OnProgress): Promise<Record<string, number>> {
+  const total = fs.statSync(file).size;
+  let read = 0;
+  let table = '';
+  onProgress?.(0, total, 'reading the export');
   const [{ n }] = await db.query<{ n: number | string }>('SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM programs) + (SELECT COUNT(*) FROM api_keys) AS "n"');
   if (Number(n) > 0) throw new Error('import needs an empty registry: this database already holds records');
   const counts: Record<string, number> = {};
@@ -53,6 +70,7 @@ export async function importRegistry(db: Database, file: string): Promise<Record
     const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
     let header = true;
     for await (const line of lines) {
+      read += Buffer.byteLength(line) + 1;
       if (!line.trim()) continue;
       const record = JSON.parse(line);
       if (header) {
@@ -71,7 +89,9 @@ export async function importRegistry(db: Database, file: string): Promise<Record
       await insertRow(tx, spec.name, row);
       if (Object.keys(later).length) deferred.push({ table: spec.name, id: row.id, values: later });
       counts[spec.name] = (counts[spec.name] ?? 0) + 1;
+      if (spec.name !== table || counts[spec.name] % 1000 === 0) onProgress?.(Math.min(read, total), total, (table = spec.name));
     }
+    onProgress?.(total, total, 'linking rows, updating the planner statistics');
     for (const { table, id, values } of deferred) {
       await updateRow(tx, table, Number(id), values);
     }

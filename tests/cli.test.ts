@@ -38,16 +38,21 @@ describe('the registry command line', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('seeded 9 regions, 4 organizations, 2 programs, 9 sessions');
     const before = await dump(env);
-    expect(registry(['seed'], env).status).toBe(0);
+    const second = registry(['seed'], env);
+    expect(second.status).toBe(0);
+    expect(second.stdout.trim()).toBe('seed: nothing to do; the database already holds seeds/ as it is (9 regions, 4 organizations, 2 programs, 9 sessions from 1 file(s))');
     expect(await dump(env)).toEqual(before);
   });
 
   it('generates the same synthetic set every time it is asked', async () => {
     const first = registry(['seed', '--synthetic', 'small'], env);
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/synthetic small: 150 regions, 400 organizations, 60 forums, 300 internships, 3000 sessions/);
+    expect(first.stdout).toMatch(/synthetic small: 150 regions, 400 organizations, 60 forums, 300 internships, 3,000 sessions in \d+\.\d s/);
     const before = await dump(env);
-    expect(registry(['seed', '--synthetic', 'small'], env).status).toBe(0);
+    // A set is there: replacing it must be asked for.
+    expect(registry(['seed', '--synthetic', 'small'], env).status).toBe(1);
+    expect(await dump(env)).toEqual(before);
+    expect(registry(['seed', '--synthetic', 'small', '--replace'], env).status).toBe(0);
     const after = await dump(env);
     const strip = (rows: unknown[]) => rows.map((r) => ({ ...(r as object), id: undefined, program_id: undefined, organization_id: undefined, region_id: undefined, parent_id: undefined, forum_id: undefined, location_id: undefined, host_id: undefined }));
     for (const table of Object.keys(before)) expect(strip(after[table])).toEqual(strip(before[table]));

@@ -1,16 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { exampleTabs } from '../src/ops/explorer';
+import { describeInBrowser, launchChromium } from './support/browser';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 
-/** Debian's chromium, installed by .ci/run; CHROMIUM_PATH points elsewhere. A missing browser fails the test, it does not skip it. */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, 'artifacts');
-
-/** The page is the same on either database; the browser runs on the SQLite pass. */
-const inBrowser = process.env.TEST_DATABASE_URL ? describe.skip : describe;
 
 /** What an editor shows, as text (Monaco draws spaces as no-break spaces). */
 async function editorText(editor: Locator): Promise<string> {
@@ -34,7 +30,8 @@ async function settled<T>(read: () => Promise<T>, accept: (value: T) => boolean,
 /** The same byte count the Cost panel shows, formatted as it formats it. */
 const shownSize = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(2)} MB`);
 
-inBrowser('the analyst\'s explorer in a real browser, offline', () => {
+// Debian's chromium (.ci/run installs it); on the SQLite pass, skipped with a line on how to get it, or failed under REGISTRY_REQUIRE_BROWSER=1.
+describeInBrowser('the analyst\'s explorer in a real browser, offline', (chromiumPath) => {
   let registry: TestRegistry;
   let browser: Browser;
   let page: Page;
@@ -50,10 +47,9 @@ inBrowser('the analyst\'s explorer in a real browser, offline', () => {
   };
 
   beforeAll(async () => {
-    expect(fs.existsSync(CHROMIUM)).toBe(true);
     // Synthetic records give the statistics many years, regions and organizers; the server runs as in development, without server-wide explain.
     registry = await startTestRegistry({ synthetic: 'small' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium(chromiumPath);
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true, permissions: ['clipboard-read', 'clipboard-write'] });
     page = await context.newPage();
     // Anything not served by the registry itself is refused and remembered: the page must not need the internet.

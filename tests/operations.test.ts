@@ -24,7 +24,7 @@ describe('health', () => {
   it('answers /healthz while the process lives', async () => {
     const response = await fetch(`${base()}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toMatchObject({ status: 'ok', version: '0.1.0' });
   });
 
   it('is ready only when the database answers and every migration is applied', async () => {

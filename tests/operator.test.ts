@@ -180,7 +180,7 @@ onSqlite('the SQLite file under crashes and backups', () => {
 
     const again = await registryCli(['backup', target], { REGISTRY_DATA_DIR: dataDir, DATABASE_URL: '' });
     expect(again.code).toBe(1);
-    expect(again.stderr.trim()).toMatch(/copy\.sqlite exists; choose a new file$/);
+    expect(again.stderr.trim()).toMatch(/copy\.sqlite exists; a backup never overwrites: choose a new file name$/);
     registry.child.kill('SIGTERM');
     expect(await registry.exited).toBe(0);
   });

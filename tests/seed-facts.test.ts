@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { InternshipPageDocument, RegionTreeDocument } from './gql/graphql';
+import { createKey } from '../src/auth/keys';
+import { PROJECT_ROOT } from '../src/paths';
 import { loadSeeds } from '../seeds/loader';
 import { dumpTables, startTestRegistry, type TestRegistry } from './support/registry';
 
@@ -102,5 +106,44 @@ describe('a dashboard reads the Baku internship as its event page describes it',
     expect(await dumpTables(registry.db)).toEqual(before);
     expect(before.programs).toHaveLength(2);
     expect(before.sessions).toHaveLength(9);
+  });
+
+  it('calls the internship and its forum archived, as the source page does ("archive event")', async () => {
+    const page = fs.readFileSync(path.join(PROJECT_ROOT, '..', 'shared', 'seed', 'baku-internship-2021.txt'), 'utf8');
+    expect(page).toContain('Internship for youth workers in Baku (archive event)');
+    const [, d1, m1, y1, d2, m2, y2] = /Event date\s+(\d\d)\.(\d\d)\.(\d{4}) - (\d\d)\.(\d\d)\.(\d{4})/.exec(page)!;
+    const [from, to] = [`${y1}-${m1}-${d1}`, `${y2}-${m2}-${d2}`];
+    const { data } = await registry.request(InternshipPageDocument, { slug: 'baku-internship-2021' });
+    const internship = data!.internship!;
+    expect([internship.startsOn, internship.endsOn, internship.status]).toEqual([from, to, 'ARCHIVED']);
+    // The page gives the forum no dates of its own: its internship's days tell that it is over.
+    expect(internship.forum).toMatchObject({ startsOn: null, endsOn: null, year: 2021 });
+    const forum = await registry.request<any, any>('{ forum(slug: "azerbaijan-russian-youth-forum-2021") { status } archived: forums(filter: { status: [ARCHIVED] }) { nodes { slug } } upcoming: forums(filter: { status: [UPCOMING] }) { totalCount } stats { programsByStatus { status count } } }');
+    expect(forum.errors).toBeUndefined();
+    expect(forum.data.forum.status).toBe('ARCHIVED');
+    expect(forum.data.archived.nodes.map((n: { slug: string }) => n.slug)).toEqual(['azerbaijan-russian-youth-forum-2021']);
+    expect(forum.data.upcoming.totalCount).toBe(0);
+    expect(forum.data.stats.programsByStatus).toEqual([
+      { status: 'UPCOMING', count: 0 },
+      { status: 'ONGOING', count: 0 },
+      { status: 'ARCHIVED', count: 2 },
+    ]);
+  });
+
+  it("gives a forum created as the README shows the year it starts in", async () => {
+    const { key } = await createKey(registry.db, 'editor', 'seed facts');
+    const created = await registry.request<any, any>(
+      'mutation { forumCreate(input: { slug: "arf-2022", title: { en: "Azerbaijan-Russian Youth Forum 2022" }, startsOn: "2022-10-01", endsOn: "2022-10-03", locationCode: "AZ-BA" }) { forum { year status } userErrors { field code } } }',
+      undefined,
+      { authorization: `Bearer ${key}` },
+    );
+    expect(created.data.forumCreate).toEqual({ forum: { year: 2022, status: 'ARCHIVED' }, userErrors: [] });
+    const told = await registry.request<any, any>(
+      'mutation { forumCreate(input: { slug: "arf-2022-winter", title: { en: "Winter edition" }, startsOn: "2023-01-10", endsOn: "2023-01-12", year: 2022 }) { forum { year } userErrors { field code } } }',
+      undefined,
+      { authorization: `Bearer ${key}` },
+    );
+    expect(told.data.forumCreate).toEqual({ forum: { year: 2022 }, userErrors: [] });
+    await registry.db.query(`DELETE FROM programs WHERE slug IN ('arf-2022', 'arf-2022-winter')`);
   });
 });

@@ -6,7 +6,7 @@ let registry: TestRegistry;
 /** The registry's raw rows, read with plain selects; every expected number below is counted from these in JavaScript. */
 interface Rows {
   regions: Array<{ id: number; code: string; parent: number | null }>;
-  programs: Array<{ id: number; startsOn: string | null; endsOn: string | null; location: number | null }>;
+  programs: Array<{ id: number; startsOn: string | null; endsOn: string | null; year: number | null; forum: number | null; location: number | null }>;
   organizers: Array<{ program: number; organization: number; slug: string }>;
   origins: Array<{ program: number; region: number; count: number | null }>;
 }
@@ -17,7 +17,14 @@ beforeAll(async () => {
   const num = (v: unknown) => (v == null ? null : Number(v));
   rows = {
     regions: (await registry.db.query<any>('SELECT id, code, parent_id FROM regions')).map((r) => ({ id: Number(r.id), code: r.code, parent: num(r.parent_id) })),
-    programs: (await registry.db.query<any>('SELECT id, starts_on, ends_on, location_id FROM programs')).map((r) => ({ id: Number(r.id), startsOn: r.starts_on, endsOn: r.ends_on, location: num(r.location_id) })),
+    programs: (await registry.db.query<any>('SELECT id, starts_on, ends_on, year, forum_id, location_id FROM programs')).map((r) => ({
+      id: Number(r.id),
+      startsOn: r.starts_on,
+      endsOn: r.ends_on,
+      year: num(r.year),
+      forum: num(r.forum_id),
+      location: num(r.location_id),
+    })),
     organizers: (await registry.db.query<any>('SELECT po.program_id, po.organization_id, o.slug FROM program_organizers po JOIN organizations o ON o.id = po.organization_id')).map((r) => ({
       program: Number(r.program_id),
       organization: Number(r.organization_id),
@@ -36,11 +43,23 @@ function ancestors(id: number): number[] {
   for (let at: number | null = id; at != null; at = rows.regions.find((r) => r.id === at)!.parent) chain.push(at);
   return chain;
 }
+/** By its own dates; without them, by the first and last day of its internships; without those, by its year. */
 function statusOf(p: Rows['programs'][number]): string {
-  const end = p.endsOn ?? p.startsOn;
-  if (end != null && end < today()) return 'ARCHIVED';
-  if (p.startsOn == null || p.startsOn > today()) return 'UPCOMING';
-  return 'ONGOING';
+  const span = (startsOn: string | null, endsOn: string | null) => {
+    const end = endsOn ?? startsOn;
+    if (end != null && end < today()) return 'ARCHIVED';
+    if (startsOn == null || startsOn > today()) return 'UPCOMING';
+    return 'ONGOING';
+  };
+  if (p.startsOn != null || p.endsOn != null) return span(p.startsOn, p.endsOn);
+  const internships = rows.programs.filter((i) => i.forum === p.id && (i.startsOn != null || i.endsOn != null));
+  if (internships.length) {
+    const starts = internships.map((i) => i.startsOn).filter((d): d is string => d != null).sort();
+    const ends = internships.map((i) => (i.endsOn ?? i.startsOn)!).sort();
+    return span(starts[0] ?? null, ends[ends.length - 1]);
+  }
+  if (p.year != null) return p.year < Number(today().slice(0, 4)) ? 'ARCHIVED' : p.year > Number(today().slice(0, 4)) ? 'UPCOMING' : 'ONGOING';
+  return 'UPCOMING';
 }
 function tally<K>(keys: K[]): Map<K, number> {
   const counts = new Map<K, number>();

@@ -213,6 +213,9 @@ function guarded(dataSource: DataSource, reads: Reads): Reads {
 
 /** The registry's connection to its database, whichever of the two it is. */
 export class Database extends SqlRunner {
+  /** Names of the migrations that opening this database applied; empty when its schema was up to date. */
+  migrated: string[] = [];
+
   constructor(readonly dataSource: DataSource) {
     const dialect: Dialect = dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
     super(dialect, readsOf(dataSource).query);
@@ -303,6 +306,8 @@ export async function openDatabase(config: RegistryConfig, options: OpenOptions)
   }
   const dataSource = new DataSource(dataSourceOptions);
   await dataSource.initialize();
-  if (options.migrate) await dataSource.runMigrations({ transaction: 'each' });
-  return new Database(dataSource);
+  const applied = options.migrate ? await dataSource.runMigrations({ transaction: 'each' }) : [];
+  const db = new Database(dataSource);
+  db.migrated = applied.map((m) => m.name);
+  return db;
 }

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DependencyCounters } from './dependency';
+import { buildInfo } from './build-info';
 import { onLoaderBatch } from '../graphql/loaders';
 
 /** Prometheus metrics of one process: requests and latency per operation, errors by code, loader batch sizes, the health of Redis and the database. */
@@ -87,6 +88,10 @@ export class Metrics implements DependencyCounters {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    const build = buildInfo();
+    // Always 1: its labels say what runs, so dashboards can tell replicas and releases apart.
+    new Gauge({ name: 'registry_build_info', help: 'The running registry: version, git commit and Node.js version.', labelNames: ['version', 'commit', 'node'], registers: [this.registry] })
+      .set({ version: build.version, commit: build.commit, node: build.node }, 1);
     this.stopObserving = onLoaderBatch((loader, table, size) => this.batches.observe({ loader, table }, size));
   }
 

@@ -9,6 +9,7 @@ import { regionSubtree } from '../regions/loaders';
 import { searchEngine } from '../search/engine';
 import { queryWords } from '../search/query';
 import { ProgramStatus } from './program';
+import { programStatusCase } from './status';
 
 @InputType('ProgramFilter', { description: 'Narrows a list of programs; all given conditions must hold.' })
 export class ProgramFilter {
@@ -78,36 +79,6 @@ export function programOrdering(order?: ProgramOrder | null): Ordering {
   return { name: `${field}:${direction}`, key: SORT_KEYS[field], keyType: field === ProgramOrderField.TITLE ? 'text' : 'date', pk: 'p.id', direction };
 }
 
-/** A program's status on a given day; `programStatusSql` is the same rule in SQL. */
-export function programStatus(startsOn: string | null, endsOn: string | null, today: string): ProgramStatus {
-  const end = endsOn ?? startsOn;
-  if (end != null && end < today) return ProgramStatus.ARCHIVED;
-  if (startsOn == null || startsOn > today) return ProgramStatus.UPCOMING;
-  return ProgramStatus.ONGOING;
-}
-
-function programStatusSql(status: ProgramStatus, today: string): SqlPart {
-  const end = 'COALESCE(p.ends_on, p.starts_on)';
-  return (p) => {
-    const t = p.add(today);
-    const notArchived = `(${end} IS NULL OR ${end} >= ${t})`;
-    switch (status) {
-      case ProgramStatus.ARCHIVED:
-        return `${end} < ${t}`;
-      case ProgramStatus.UPCOMING:
-        return `${notArchived} AND (p.starts_on IS NULL OR p.starts_on > ${t})`;
-      case ProgramStatus.ONGOING:
-        return `${notArchived} AND p.starts_on <= ${t}`;
-    }
-  };
-}
-
-/** `programStatus` over the program row `alias` as one SQL expression, `today` being a placeholder. */
-export function programStatusCase(alias: string, today: string): string {
-  const end = `COALESCE(${alias}.ends_on, ${alias}.starts_on)`;
-  return `CASE WHEN ${end} < ${today} THEN '${ProgramStatus.ARCHIVED}' WHEN ${alias}.starts_on IS NULL OR ${alias}.starts_on > ${today} THEN '${ProgramStatus.UPCOMING}' ELSE '${ProgramStatus.ONGOING}' END`;
-}
-
 /** A program's status (aliased `p`) as one SQL expression, for grouping. */
 export function programStatusExpression(today: string): SqlPart {
   return (p) => programStatusCase('p', p.add(today));
@@ -144,8 +115,8 @@ export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: 
     where.push(words.length ? (p) => `p.id IN (${engine.programIds(words)(p)})` : () => '1 = 0');
   }
   if (status?.length) {
-    const each = [...new Set(status)].map((s) => programStatusSql(s, ctx.today));
-    where.push((p) => each.map((part) => `(${part(p)})`).join(' OR '));
+    const wanted = [...new Set(status)];
+    where.push((p) => `(${programStatusCase('p', p.add(ctx.today))}) IN (${wanted.map((s) => `'${s}'`).join(', ')})`);
   }
   if (startsFrom != null && startsTo != null && startsFrom > startsTo) {
     throw badUserInput('"startsFrom" is after "startsTo"', [...path, 'startsTo']);

@@ -1,8 +1,9 @@
 import type { Database, SqlPart } from '../db/database';
 import type { RegistryContext } from '../graphql/context';
-import { childrenByParent, recordsByKey, type ChildSource, type Source } from '../graphql/loaders';
+import { childrenByParent, keyedQuery, recordsByKey, type ChildSource, type Source } from '../graphql/loaders';
 import { nodeTable, plainTable } from '../graphql/records';
 import { ParticipantOrigin, Program, PROGRAM_TYPE_NAME, ProgramType } from './program';
+import type { DateSpan } from './status';
 
 /** A program's GraphQL type, Forum or Internship, from its row. */
 const programTypeName = (alias: string) => `CASE ${alias}.type ${Object.entries(PROGRAM_TYPE_NAME).map(([type, name]) => `WHEN '${type}' THEN '${name}'`).join(' ')} END`;
@@ -29,4 +30,20 @@ export function programsOfOrganizationSource(db: Database, where: SqlPart[]): Ch
 export const participantOriginsOfProgram = (ctx: RegistryContext) =>
   ctx.loaders.use('program.participantOrigins', (db) =>
     childrenByParent(db, { table: plainTable<ParticipantOrigin>(db, ParticipantOrigin), alias: 'po', parent: 'po.program_id' }, 'po.position, po.region_id'),
+  );
+
+/** First and last known day of each forum's internships (null when it has none with a date): what a forum without dates of its own is known by. */
+export const internshipSpanOfForum = (ctx: RegistryContext) =>
+  ctx.loaders.use('program.internshipSpan', (db) =>
+    keyedQuery<number, DateSpan | null>(
+      db,
+      'programs',
+      async (db, forums) => {
+        const rows = await db.run<DateSpan & { forum: number }>(
+          (p) => `SELECT i.forum_id AS "forum", MIN(i.starts_on) AS "startsOn", MAX(COALESCE(i.ends_on, i.starts_on)) AS "endsOn" FROM programs i WHERE ${p.in('i.forum_id', forums)} GROUP BY i.forum_id`,
+        );
+        return new Map(rows.map((r) => [Number(r.forum), { startsOn: r.startsOn, endsOn: r.endsOn }]));
+      },
+      null,
+    ),
   );

@@ -61,7 +61,7 @@ export class ForumCreateInput extends ProgramInput {
   @Field(() => String, { nullable: true, description: 'The recurring event this edition belongs to.' })
   series?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'The edition year.' })
+  @Field(() => Int, { nullable: true, description: 'The edition year; the year of `startsOn` when not given.' })
   year?: number | null;
 }
 
@@ -231,7 +231,9 @@ async function saveProgram(scope: WriteScope, type: ProgramType, input: AnyProgr
   if (input.endsOn !== undefined) values.ends_on = input.endsOn;
   if (locationId !== undefined) values.location_id = locationId;
   if (input.series !== undefined) values.series = input.series;
-  if (input.year !== undefined) values.year = input.year;
+  if (input.year != null || (!creating && input.year !== undefined)) values.year = input.year;
+  // A new forum without a year is the edition of the year it starts in.
+  else if (creating && type === ProgramType.FORUM && startsOn) values.year = Number(startsOn.slice(0, 4));
   if (input.trainingProgram !== undefined) values.training_program = json(trainingProgram);
   if (forumId !== undefined) values.forum_id = forumId;
   if (input.participantCount !== undefined) values.participant_count = input.participantCount;

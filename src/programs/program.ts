@@ -13,11 +13,11 @@ export enum ProgramStatus {
 
 registerEnumType(ProgramStatus, {
   name: 'ProgramStatus',
-  description: "Where a program stands, derived from its dates and today's date (UTC).",
+  description: "Where a program stands on today's date (UTC), from what is known of its time: its own dates; else the first and last day of its internships; else its edition year against this year.",
   valuesConfig: {
-    UPCOMING: { description: 'Starts after today, or has no dates yet.' },
-    ONGOING: { description: 'Started on or before today and ends today or later.' },
-    ARCHIVED: { description: 'Ended before today.' },
+    UPCOMING: { description: 'Starts after today (or in a later year), or nothing is known of its time yet.' },
+    ONGOING: { description: 'Started on or before today and ends today or later; known only by its year, an edition of this year.' },
+    ARCHIVED: { description: 'Ended before today; known only by its year, an edition of an earlier year.' },
   },
 });
 

@@ -12,8 +12,9 @@ import { Region } from '../regions/region';
 import { regionById } from '../regions/loaders';
 import { sessionOrdering, sessionsOfProgramSource } from '../sessions/loaders';
 import { SessionConnection } from '../sessions/resolver';
-import { ProgramFilter, ProgramOrder, programFilterSql, programOrdering, programStatus, programStatusCase } from './filter';
-import { internshipsOfForumSource, ofType, participantOriginsOfProgram, programById, programBySlug, programSource } from './loaders';
+import { ProgramFilter, ProgramOrder, programFilterSql, programOrdering } from './filter';
+import { hasOwnDates, programStatus, programStatusCase } from './status';
+import { internshipSpanOfForum, internshipsOfForumSource, ofType, participantOriginsOfProgram, programById, programBySlug, programSource } from './loaders';
 import { Forum, Internship, ParticipantOrigin, Program, ProgramStatus, ProgramType } from './program';
 
 export const ProgramConnection = connectionType('Program', Program, 'programs');
@@ -63,7 +64,9 @@ type SlugArgs = { slug: string };
 export const programFields = {
   title: (program: Program, { lang }: LangArgs, ctx: RegistryContext): string => pickText(program.title, lang, ctx.languages) ?? program.slug,
   description: (program: Program, { lang }: LangArgs, ctx: RegistryContext): string | null => pickText(program.description, lang, ctx.languages),
-  status: (program: Program, _: unknown, ctx: RegistryContext): ProgramStatus => programStatus(program.startsOn, program.endsOn, ctx.today),
+  // Only a program without dates of its own needs its internships' (one batched statement per level).
+  status: (program: Program, _: unknown, ctx: RegistryContext): ProgramStatus | Promise<ProgramStatus> =>
+    hasOwnDates(program) ? programStatus(program, ctx.today) : internshipSpanOfForum(ctx).load(program.pk).then((internships) => programStatus({ ...program, internships }, ctx.today)),
   location: (program: Program, _: unknown, ctx: RegistryContext) => (program.locationPk == null ? null : regionById(ctx).load(program.locationPk)),
   organizers: (program: Program, _: unknown, ctx: RegistryContext): Promise<Organization[]> => organizersOfProgram(ctx).load(program.pk),
   sessions: (program: Program, args: ForwardPageArgs, ctx: RegistryContext) =>
@@ -187,8 +190,8 @@ export class ProgramResolver {
     return programFields.description(program, { lang }, ctx);
   }
 
-  @FieldResolver(() => ProgramStatus, { description: "Upcoming, ongoing or archived, from the dates and today's date (UTC)." })
-  status(@Root() program: Program, @Ctx() ctx: RegistryContext): ProgramStatus {
+  @FieldResolver(() => ProgramStatus, { description: "Upcoming, ongoing or archived on today's date (UTC): from the program's dates, else its internships' dates, else its edition year." })
+  status(@Root() program: Program, @Ctx() ctx: RegistryContext): ProgramStatus | Promise<ProgramStatus> {
     return programFields.status(program, null, ctx);
   }
 

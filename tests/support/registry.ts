@@ -36,7 +36,7 @@ export interface TestRegistryOptions {
   synthetic?: SyntheticSize;
   explain?: boolean;
   env?: Record<string, string>;
-  /** Where the server logs (silent otherwise). */
+  /** The server's logger (one line per request), for tests that read what reached the server. */
   logger?: Logger;
 }
 
