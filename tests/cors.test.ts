@@ -139,7 +139,7 @@ describe('CORS over plain HTTP', () => {
     expect(listed.status).toBe(200);
     expect(listed.headers.get('access-control-allow-origin')).toBe(dashboard);
     expect(listed.headers.get('access-control-expose-headers')).toContain('x-request-id');
-    expect(listed.headers.get('vary')).toBe('origin, accept-language');
+    expect(listed.headers.get('vary')).toBe('origin, accept-language, x-registry-explain');
     expect(await listed.json()).toEqual({ data: { region: { code: 'AZ' } } });
 
     const stranger = await fetch(registry.url, { method: 'POST', headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' }, body });

@@ -136,7 +136,7 @@ describe('what a start tells the operator', () => {
       const lines = (await untilPrinted(first, 'stop: ')).split('\n');
       const database = lines.find((l) => l.startsWith('database: '))!;
       expect(database).toMatch(env.DATABASE_URL ? /^database: PostgreSQL at postgres:\/\/\S+; / : /^database: SQLite file \S+registry\.sqlite; /);
-      expect(database).toContain('applied 3 migration(s): Initial1732800000000, Writes1732850000000, Search1732900000000');
+      expect(database).toContain('applied 4 migration(s): Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000');
       expect(database).toContain('seeded the empty database from seeds/: 9 regions, 4 organizations, 2 programs, 9 sessions');
       expect(lines).toContain(`explorer: open ${first.url} in a browser`);
       expect(lines[0]).toMatch(/^registry 0\.1\.0 \(commit [0-9a-f]{12}\), Node\.js \d+\.\d+\.\d+, process \d+, from the (compiled build|TypeScript sources)$/);
