@@ -7,7 +7,7 @@ import type { RegistryConfig } from './config';
 import type { Database } from './db/database';
 import { recordStatements, StatementLog } from './db/explain';
 import { EXPLAIN_HEADER, explainFor } from './graphql/explain-request';
-import { createContext, type RegistryContext, type RequestInfo } from './graphql/context';
+import { createContext, type RegistryContext, type RequestInfo } from './engine/context';
 import { errorFormatter } from './graphql/errors';
 import { mutationAuthorizationPlugin } from './graphql/writes';
 import { createSharedCache, type SharedCache } from './cache/shared';
@@ -30,8 +30,8 @@ import { buildInfo } from './ops/build-info';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
 import { servedFastPath, servedSchema } from './registry';
-import { fastPathPlugin } from './graphql/fast';
-import { stringifyResponse } from './graphql/rendered';
+import { fastPathPlugin } from './engine/fast-path';
+import { stringifyResponse } from './engine/rendered';
 import type { Logger } from 'pino';
 
 

@@ -8,7 +8,7 @@ import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
 import { Writes1732850000000 } from './db/migrations/1732850000000-writes';
 import { Search1732900000000 } from './db/migrations/1732900000000-search';
 import { WriteGeneration1733000000000 } from './db/migrations/1733000000000-write-generation';
-import { mergeFastFields, propertyFields, type FastPath } from './graphql/fast';
+import { mergeFastFields, propertyFields, type FastPath } from './engine/fast-path';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
 import { LanguageResolver } from './languages/resolver';
 import { entityReferences, nodeFastFields, NodeResolver } from './nodes/resolver';

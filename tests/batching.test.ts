@@ -1,7 +1,7 @@
 import { print } from 'graphql';
 import { DashboardDocument, type DashboardQuery } from './gql/graphql';
 import { createKey } from '../src/auth/keys';
-import { toGlobalId } from '../src/graphql/ids';
+import { toGlobalId } from '../src/engine/rules/ids';
 import { loadConfig } from '../src/config';
 import { startHttpServer, type RunningServer } from '../src/http';
 import { startTestRegistry, type TestRegistry } from './support/registry';

@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import { loadConfig } from '../src/config';
 import { startHttpServer, type RunningServer } from '../src/http';
-import { toGlobalId } from '../src/graphql/ids';
+import { toGlobalId } from '../src/engine/rules/ids';
 import { exampleVariables } from '../src/ops/explorer';
 import { prng } from '../seeds/synthetic';
 import { startTestRegistry, type TestRegistry } from './support/registry';

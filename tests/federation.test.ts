@@ -6,7 +6,7 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import gql from 'graphql-tag';
-import { toGlobalId } from '../src/graphql/ids';
+import { toGlobalId } from '../src/engine/rules/ids';
 import { printSubgraphSdl } from '../src/registry';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
-import { toGlobalId } from '../src/graphql/ids';
+import { toGlobalId } from '../src/engine/rules/ids';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 
 /**

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { createKey } from '../src/auth/keys';
 import { loadConfig } from '../src/config';
 import { startHttpServer } from '../src/http';
-import { toGlobalId } from '../src/graphql/ids';
+import { toGlobalId } from '../src/engine/rules/ids';
 import { openRegistryDatabase } from '../src/registry';
 import { loadSeeds } from '../seeds/loader';
 import { dumpTables, freshDatabase, startTestRegistry, type TestRegistry } from './support/registry';

@@ -1,5 +1,5 @@
 import { InternshipPageDocument } from './gql/graphql';
-import { parseAcceptLanguage, pickText } from '../src/graphql/language';
+import { parseAcceptLanguage, pickText } from '../src/engine/rules/language';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 
 let registry: TestRegistry;

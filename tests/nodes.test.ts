@@ -1,5 +1,5 @@
 import { NodeByIdDocument, NodesByIdsDocument } from './gql/graphql';
-import { toGlobalId } from '../src/graphql/ids';
+import { toGlobalId } from '../src/engine/rules/ids';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 
 let registry: TestRegistry;

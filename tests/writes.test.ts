@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { createKey, revokeKey } from '../src/auth/keys';
-import { toGlobalId } from '../src/graphql/ids';
+import { toGlobalId } from '../src/engine/rules/ids';
 import { dumpTables, startTestRegistry, type GraphQLResponse, type TestRegistry } from './support/registry';
 
 let registry: TestRegistry;

@@ -1,16 +1,7 @@
-import { HeaderMap, type GraphQLResponse } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { UnstorableValueError } from '../db/database';
-import { DatabaseUnavailable, UNAVAILABLE_MESSAGE } from '../db/unavailable';
-
-/** A mistake in the request: reported with a code and the path of the bad argument. */
-export function badUserInput(message: string, argumentPath: Array<string | number>): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: 'BAD_USER_INPUT', argumentPath },
-  });
-}
 
 /**
  * The code of an error that is the client's mistake although nothing gave it
@@ -47,18 +38,5 @@ export function errorFormatter(logger: Logger) {
     if (mistake) return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: mistake } };
     logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'resolver failed');
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code } };
-  };
-}
-
-/**
- * The response for an operation that a silent database stopped: answered by
- * a plugin (rather than thrown from its hook, which Apollo would mask as a
- * 500), so the request is counted and logged like any other.
- */
-export function unavailableResponse(error: unknown): GraphQLResponse {
-  const { code, http } = (error instanceof DatabaseUnavailable ? error : new DatabaseUnavailable(error)).extensions;
-  return {
-    body: { kind: 'single', singleResult: { errors: [{ message: UNAVAILABLE_MESSAGE, extensions: { code } }] } },
-    http: { status: http.status, headers: new HeaderMap([...http.headers]) },
   };
 }

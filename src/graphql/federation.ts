@@ -4,9 +4,9 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { execute, lexicographicSortSchema, parse, type GraphQLSchema } from 'graphql';
 import gql from 'graphql-tag';
 import { createResolversMap } from 'type-graphql';
-import type { RegistryContext } from './context';
+import type { RegistryContext } from '../engine/context';
 import { CACHE_CONTROL_SDL } from './cache';
-import { badUserInput } from './errors';
+import { badUserInput } from '../engine/errors';
 
 /** Federation 2 features the registry's SDL uses. */
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])';

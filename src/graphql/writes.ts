@@ -5,7 +5,7 @@ import { roleAllows, type Role } from '../auth/keys';
 import type { SqlRunner } from '../db/database';
 import { bumpGeneration } from '../db/generation';
 import { insertRow, updateRow } from '../db/rows';
-import type { RegistryContext } from './context';
+import type { RegistryContext } from '../engine/context';
 import type { Localized } from './language';
 
 export enum UserErrorCode {

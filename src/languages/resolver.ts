@@ -1,6 +1,7 @@
 import { Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import type { RegistryContext } from '../graphql/context';
-import { LangArg, Language, pickText, type Localized } from '../graphql/language';
+import type { RegistryContext } from '../engine/context';
+import { LangArg, Language } from '../graphql/language';
+import { pickText, type Localized } from '../engine/rules/language';
 
 @ObjectType('AvailableLanguage', { description: 'A language the registry holds text in. The list is data: a new language appears here without a schema change.' })
 export class AvailableLanguage {

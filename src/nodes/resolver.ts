@@ -1,11 +1,11 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import type { RegistryContext } from '../graphql/context';
+import type { RegistryContext } from '../engine/context';
 import { CacheFor, MAX_AGE } from '../graphql/cache';
-import { badUserInput } from '../graphql/errors';
+import { badUserInput } from '../engine/errors';
 import type { ReferenceResolver } from '../graphql/federation';
-import type { FastFields } from '../graphql/fast';
-import { fromGlobalId } from '../graphql/ids';
-import { MAX_PAGE_SIZE } from '../graphql/paging';
+import type { FastFields } from '../engine/fast-path';
+import { fromGlobalId } from '../engine/rules/ids';
+import { MAX_PAGE_SIZE } from '../engine/paging';
 import { Node } from '../graphql/node';
 import { organizationById } from '../organizations/loaders';
 import { programById } from '../programs/loaders';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Kind, parse, visit, type DocumentNode } from 'graphql';
 import type { Database } from '../db/database';
-import { toGlobalId } from '../graphql/ids';
+import { toGlobalId } from '../engine/rules/ids';
 import { PROJECT_ROOT } from '../paths';
 
 const OPERATIONS = path.join(PROJECT_ROOT, 'schema', 'operations');

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DependencyCounters } from './dependency';
 import { buildInfo } from './build-info';
-import { onLoaderBatch } from '../graphql/loaders';
+import { onLoaderBatch } from '../engine/loaders';
 
 /** Prometheus metrics of one process: requests and latency per operation, errors by code, loader batch sizes, the health of Redis and the database. */
 export class Metrics implements DependencyCounters {

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database';
-import type { RegistryContext } from '../graphql/context';
-import { childrenByParent, recordsByKey, type Source } from '../graphql/loaders';
-import { nodeTable } from '../graphql/records';
+import type { RegistryContext } from '../engine/context';
+import { childrenByParent, recordsByKey, type Source } from '../engine/loaders';
+import { nodeTable } from '../engine/records';
 import { Organization } from './organization';
 
 export function organizationSource(db: Database): Source<Organization> {

@@ -1,8 +1,8 @@
 import { Field, InputType, registerEnumType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
-import type { RegistryContext } from '../graphql/context';
-import { badUserInput } from '../graphql/errors';
-import type { Ordering } from '../graphql/paging';
+import type { RegistryContext } from '../engine/context';
+import { badUserInput } from '../engine/errors';
+import type { Ordering } from '../engine/paging';
 import { DateScalar } from '../graphql/scalars';
 import { organizationBySlug } from '../organizations/loaders';
 import { regionSubtree } from '../regions/loaders';

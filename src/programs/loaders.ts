@@ -1,7 +1,7 @@
 import type { Database, SqlPart } from '../db/database';
-import type { RegistryContext } from '../graphql/context';
-import { childrenByParent, keyedQuery, recordsByKey, type ChildSource, type Source } from '../graphql/loaders';
-import { nodeTable, plainTable } from '../graphql/records';
+import type { RegistryContext } from '../engine/context';
+import { childrenByParent, keyedQuery, recordsByKey, type ChildSource, type Source } from '../engine/loaders';
+import { nodeTable, plainTable } from '../engine/records';
 import { ParticipantOrigin, Program, PROGRAM_TYPE_NAME, ProgramType } from './program';
 import type { DateSpan } from './status';
 

@@ -1,11 +1,12 @@
 import { Args, ArgsType, Arg, Ctx, Field, FieldResolver, Query, Resolver, Root, type ClassType } from 'type-graphql';
-import type { RegistryContext } from '../graphql/context';
+import type { RegistryContext } from '../engine/context';
 import { CacheFor, MAX_AGE } from '../graphql/cache';
-import { LangArg, Language, pickText } from '../graphql/language';
-import { childConnection, rootConnection } from '../graphql/connections';
-import type { FastFields, OptionalColumns } from '../graphql/fast';
-import type { RenderField, RenderTypes } from '../graphql/render';
-import { connectionType, ForwardPageArgs, PageArgs } from '../graphql/paging';
+import { LangArg, Language } from '../graphql/language';
+import { pickText } from '../engine/rules/language';
+import { childConnection, rootConnection } from '../engine/connections';
+import type { FastFields, OptionalColumns } from '../engine/fast-path';
+import type { RenderField, RenderTypes } from '../engine/render';
+import { connectionType, ForwardPageArgs, PageArgs } from '../engine/paging';
 import { Organization } from '../organizations/organization';
 import { organizersOfProgram } from '../organizations/loaders';
 import { Region } from '../regions/region';

@@ -1,8 +1,8 @@
-import type { RegistryContext } from '../graphql/context';
+import type { RegistryContext } from '../engine/context';
 import DataLoader from 'dataloader';
-import { childrenByParent, keyedQuery, recordsByKey, type Source } from '../graphql/loaders';
+import { childrenByParent, keyedQuery, recordsByKey, type Source } from '../engine/loaders';
 import { RegionDirectory, subtreeIds, type RegionIndex } from './directory';
-import { nodeTable } from '../graphql/records';
+import { nodeTable } from '../engine/records';
 import type { Database } from '../db/database';
 import { Region } from './region';
 

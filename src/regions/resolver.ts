@@ -1,11 +1,12 @@
 import { Args, ArgsType, Arg, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
-import type { RegistryContext } from '../graphql/context';
+import type { RegistryContext } from '../engine/context';
 import { CacheFor, MAX_AGE } from '../graphql/cache';
-import { LangArg, Language, pickText } from '../graphql/language';
-import { connectionType, ForwardPageArgs, type Ordering } from '../graphql/paging';
-import { rootConnection } from '../graphql/connections';
-import type { FastFields, OptionalColumns } from '../graphql/fast';
-import type { RenderTypes } from '../graphql/render';
+import { LangArg, Language } from '../graphql/language';
+import { pickText } from '../engine/rules/language';
+import { connectionType, ForwardPageArgs, type Ordering } from '../engine/paging';
+import { rootConnection } from '../engine/connections';
+import type { FastFields, OptionalColumns } from '../engine/fast-path';
+import type { RenderTypes } from '../engine/render';
 import type { SqlPart } from '../db/database';
 import { Region, RegionKind } from './region';
 import { regionAndBelow, regionByCode, regionById, regionChildren, regionSource } from './loaders';

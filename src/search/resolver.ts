@@ -2,11 +2,11 @@ import { Args, ArgsType, Ctx, Field, Float, Int, ObjectType, Query, Resolver, re
 import type { SqlPart } from '../db/database';
 import type { Table } from '../db/table';
 import { CacheLikeParent } from '../graphql/cache';
-import type { RegistryContext } from '../graphql/context';
+import type { RegistryContext } from '../engine/context';
 import { Language } from '../graphql/language';
-import { countRows, fetchPage, type Source } from '../graphql/loaders';
+import { countRows, fetchPage, type Source } from '../engine/loaders';
 import { Node } from '../graphql/node';
-import { ForwardPageArgs, PageInfo, pageRequest, toConnection, type Ordering } from '../graphql/paging';
+import { ForwardPageArgs, PageInfo, pageRequest, toConnection, type Ordering } from '../engine/paging';
 import { organizationById } from '../organizations/loaders';
 import type { Organization } from '../organizations/organization';
 import { ProgramFilter, programConditions } from '../programs/filter';

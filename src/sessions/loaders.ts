@@ -1,8 +1,8 @@
 import type { Database, SqlPart } from '../db/database';
-import type { RegistryContext } from '../graphql/context';
-import { recordsByKey, type ChildSource, type Source } from '../graphql/loaders';
-import type { Ordering } from '../graphql/paging';
-import { nodeTable } from '../graphql/records';
+import type { RegistryContext } from '../engine/context';
+import { recordsByKey, type ChildSource, type Source } from '../engine/loaders';
+import type { Ordering } from '../engine/paging';
+import { nodeTable } from '../engine/records';
 import { Session } from './session';
 
 export function sessionSource(db: Database, where: SqlPart[] = []): Source<Session> {

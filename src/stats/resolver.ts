@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { SqlPart } from '../db/database';
-import type { RegistryContext } from '../graphql/context';
-import { whereClause } from '../graphql/loaders';
+import type { RegistryContext } from '../engine/context';
+import { whereClause } from '../engine/loaders';
 import { organizationById } from '../organizations/loaders';
 import { Organization } from '../organizations/organization';
 import { ProgramFilter, programConditions, programStatusExpression } from '../programs/filter';

@@ -1,4 +1,4 @@
-import { badUserInput } from './errors';
+import { badUserInput } from '../errors';
 
 /**
  * Global ids are opaque to clients: base64url of `Type:key`. Clients only

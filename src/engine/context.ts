@@ -1,7 +1,7 @@
 import type { Caller } from '../auth/keys';
 import type { Database } from '../db/database';
 import type { StatementLog } from '../db/explain';
-import { parseAcceptLanguage } from './language';
+import { parseAcceptLanguage } from './rules/language';
 import { LoaderRegistry } from './loaders';
 
 /** What the HTTP layer knows of a request, and learns of it for its log line. */

@@ -2,7 +2,7 @@ import { isEnumType, isScalarType, type GraphQLLeafType } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { Params, type Database, type Dialect } from '../db/database';
 import type { CacheHint, FieldPlan, TypePlan } from './plan';
-import { textChain } from './language';
+import { pickTextSql } from './rules/language';
 import { whereClause, type ChildSource } from './loaders';
 import { pageRequest, type Ordering } from './paging';
 
@@ -101,10 +101,6 @@ interface JsonDialect {
   base64url(text: string): string;
   /** A value as JSON text, as JSON.stringify writes a string or a number. */
   jsonText(value: string): string;
-  /** The string under key `code` (a placeholder) of a JSON text column. */
-  member(column: string, code: string): string;
-  /** The first non-empty string of a JSON text column, in the order it holds them. */
-  anyMember(column: string): string;
   /** A boolean column as a JSON boolean. */
   boolean(column: string): string;
   /** An instant in text as `Date#toISOString` writes it. */
@@ -124,8 +120,6 @@ const DIALECTS: Record<Dialect, JsonDialect> = {
     // A function the SQLite reader registers (src/db/sqlite-reader.ts).
     base64url: (text) => `b64url(${text})`,
     jsonText: (value) => `json_quote(${value})`,
-    member: (column, code) => `${column} ->> ${code}`,
-    anyMember: (column) => `(SELECT value FROM json_each(${column}) WHERE value <> '' LIMIT 1)`,
     boolean: (column) => `CASE WHEN ${column} IS NULL THEN NULL WHEN ${column} THEN json('true') ELSE json('false') END`,
     instant: (text) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${text})`,
     keys: (params, pks) => `json_each(${params.add(JSON.stringify(pks))}) j`,
@@ -142,8 +136,6 @@ const DIALECTS: Record<Dialect, JsonDialect> = {
     false: 'false',
     base64url: (text) => `rtrim(translate(encode(convert_to(${text}, 'UTF8'), 'base64'), '+/' || chr(10), '-_'), '=')`,
     jsonText: (value) => `to_json(${value})::text`,
-    member: (column, code) => `(${column})::json ->> ${code}::text`,
-    anyMember: (column) => `(SELECT value FROM json_each_text((${column})::json) WHERE value <> '' LIMIT 1)`,
     boolean: (column) => column,
     instant: (text) => `to_char((${text})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
     keys: (params, pks) => `unnest(${params.add(pks)}::int[]) WITH ORDINALITY AS j(value, key)`,
@@ -317,13 +309,7 @@ class Writer {
       db: request.db,
       bind: (value) => params.add(value),
       alias: () => this.alias(),
-      text: (column, lang) => {
-        const picks = textChain(lang as string | null | undefined, request.languages)
-          .filter((code) => /^[a-z0-9]+$/.test(code))
-          .map((code) => `NULLIF(${this.json.member(column, params.add(code))}, '')`);
-        // Then whatever translation exists, in the order the text holds them.
-        return `COALESCE(${picks.join(', ')}, ${this.json.anyMember(column)})`;
-      },
+      text: (column, lang) => pickTextSql(this.renderer.dialect, params, column, lang as string | null | undefined, request.languages),
       today: () => params.add(request.today),
       one: (where) => {
         const plan = this.only(field);

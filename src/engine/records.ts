@@ -1,6 +1,6 @@
 import type { Database } from '../db/database';
 import { entityTable, type Table } from '../db/table';
-import { toGlobalId } from './ids';
+import { toGlobalId } from './rules/ids';
 
 const cache = new WeakMap<object, Map<Function, Table<unknown>>>();
 
