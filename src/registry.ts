@@ -8,51 +8,37 @@ import { Initial1732800000000 } from './db/migrations/1732800000000-initial';
 import { Writes1732850000000 } from './db/migrations/1732850000000-writes';
 import { Search1732900000000 } from './db/migrations/1732900000000-search';
 import { WriteGeneration1733000000000 } from './db/migrations/1733000000000-write-generation';
-import { mergeFastFields, propertyFields, type FastPath } from './engine/fast-path';
+import { declaredResolvers, deriveFastPath, type FastPath } from './engine';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
-import { LanguageResolver } from './languages/resolver';
-import { entityReferences, nodeFastFields, NodeResolver } from './nodes/resolver';
+import { entityReferences } from './nodes/resolver';
 import { Organization } from './organizations/organization';
-import { organizationColumns, organizationFastFields, organizationRenderTypes, OrganizationResolver } from './organizations/resolver';
 import { ParticipantOrigin, Program, ProgramOrganizer } from './programs/program';
 import { OrganizationMutations } from './organizations/mutations';
 import { ProgramMutations } from './programs/mutations';
 import { RegionMutations } from './regions/mutations';
 import { SessionMutations } from './sessions/mutations';
-import { ForumResolver, InternshipResolver, ParticipantOriginResolver, programColumns, programFastFields, programRenderTypes, ProgramResolver } from './programs/resolver';
 import { Region } from './regions/region';
-import { regionColumns, regionFastFields, regionRenderTypes, RegionResolver } from './regions/resolver';
 import { SearchResolver } from './search/resolver';
 import { Session } from './sessions/session';
-import { sessionColumns, sessionFastFields, sessionRenderTypes, SessionResolver } from './sessions/resolver';
 import { StatsResolver } from './stats/resolver';
+// Each domain declares its fields (src/engine/declare.ts) when it is loaded.
+import './languages/resolver';
+import './organizations/resolver';
+import './programs/resolver';
+import './regions/resolver';
+import './sessions/resolver';
 
 /** The registry's parts, in one table of contents. */
 export const entities = [Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session];
 export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000];
-export const resolvers = [
-  NodeResolver,
-  RegionResolver,
-  OrganizationResolver,
-  ProgramResolver,
-  ForumResolver,
-  InternshipResolver,
-  ParticipantOriginResolver,
-  SessionResolver,
-  SearchResolver,
-  StatsResolver,
-  LanguageResolver,
-  ProgramMutations,
-  SessionMutations,
-  OrganizationMutations,
-  RegionMutations,
-] as const;
+/** Resolvers written by hand: what graphql-js alone answers (search, statistics) and the writes. The declared fields' come from the engine. */
+export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;
 
 /** The registry's GraphQL schema; built once per process. */
 export function registrySchema(): Promise<GraphQLSchema> {
-  schema ??= buildSchema({ resolvers, validate: false }).then((built) => {
+  schema ??= buildSchema({ resolvers: [...resolvers, ...declaredResolvers()] as unknown as [Function, ...Function[]], validate: false }).then((built) => {
     // type-graphql has no option for describing the root type itself.
     built.getQueryType()!.description = 'Reading the registry: records by key or global id, paged lists, search and statistics.';
     const mutation = built.getMutationType();
@@ -65,16 +51,13 @@ export function registrySchema(): Promise<GraphQLSchema> {
 let fast: Promise<FastPath> | undefined;
 
 /**
- * What the fast path (src/graphql/fast.ts) resolves: plain properties, each
- * domain's resolved fields, and the long text columns it may leave out.
- * Operations selecting any other field take the plain path.
+ * What the fast path (src/engine/fast-path.ts) resolves, which columns it
+ * may leave out and what the database can render: all derived from the
+ * declarations and the schema. Operations selecting any other field take
+ * the plain path.
  */
 export function servedFastPath(): Promise<FastPath> {
-  fast ??= registrySchema().then((schema) => ({
-    fields: mergeFastFields(propertyFields(schema), nodeFastFields, regionFastFields, organizationFastFields, programFastFields, sessionFastFields),
-    columns: [programColumns, sessionColumns, organizationColumns, regionColumns],
-    render: { ...programRenderTypes, ...sessionRenderTypes, ...regionRenderTypes, ...organizationRenderTypes },
-  }));
+  fast ??= registrySchema().then(deriveFastPath);
   return fast;
 }
 

@@ -11,6 +11,28 @@ export interface Table<T> {
 }
 
 /**
+ * In tests (NODE_ENV=test, as jest sets it) or with REGISTRY_STRICT_RECORDS=1,
+ * a property an operation's statement left out throws when read, instead of
+ * reading as undefined: a field that reads what it did not declare fails
+ * loudly where it would otherwise answer wrongly.
+ */
+export const STRICT_RECORDS = process.env.NODE_ENV === 'test' || process.env.REGISTRY_STRICT_RECORDS === '1';
+
+/** Makes each omitted property of a record throw when read (non-enumerable: copies and JSON never touch it). */
+export function guardOmitted(record: object, table: string, omit: ReadonlySet<string>): void {
+  for (const property of omit) {
+    if (Object.prototype.hasOwnProperty.call(record, property)) continue;
+    Object.defineProperty(record, property, {
+      enumerable: false,
+      configurable: true,
+      get() {
+        throw new Error(`${table}.${property} was left out of this operation's statement: a field reads it without declaring it in its \`reads\``);
+      },
+    });
+  }
+}
+
+/**
  * Derives a Table from an entity's TypeORM metadata, so the column list is
  * written once, on the entity. `finish` adds what the caller needs on each
  * record; `computed` selects more under their own names (a record read with
@@ -35,8 +57,10 @@ export function entityTable<T>(
         const v = raw[p];
         if (typeof v === 'string') raw[p] = JSON.parse(v);
       }
-      for (const p of booleans) raw[p] = Boolean(raw[p]);
-      return finish(raw as T, omit);
+      for (const p of booleans) if (!omit?.has(p)) raw[p] = Boolean(raw[p]);
+      const record = finish(raw as T, omit);
+      if (STRICT_RECORDS && omit?.size) guardOmitted(record as object, meta.tableName, omit);
+      return record;
     },
   };
 }

@@ -1,9 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import {
-  getNamedType,
   isAbstractType,
-  isCompositeType,
   isLeafType,
   isListType,
   isNonNullType,
@@ -11,12 +9,9 @@ import {
   Kind,
   visit,
   BREAK,
-  type ConstDirectiveNode,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
-  type GraphQLField,
-  type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -30,7 +25,9 @@ import type { Dialect } from '../db/database';
 import { isUnavailable } from '../db/unavailable';
 import type { RegistryContext } from './context';
 import { unavailableResponse } from './errors';
+import { fieldHint } from './rules/cache-hints';
 import { LoaderRegistry, observeBatch } from './loaders';
+import { propertyResolvers } from './derive';
 import type { CacheHint, FastResolver, FieldPlan, TypePlan } from './plan';
 import { Renderer, type RenderTypes } from './render';
 import { RenderedObject } from './rendered';
@@ -50,89 +47,47 @@ export type { FastResolver } from './plan';
 /** Fast resolvers by type name and field name; a type-graphql interface's entries apply to its implementations. */
 export type FastFields = Record<string, Record<string, FastResolver>>;
 
-/**
- * Properties of a table's records that only some fields read: long texts in
- * several languages, which the fast path selects only when one of those
- * fields is asked for (on any of the table's types, anywhere in the
- * operation), and the global `id`, which it encodes only then.
- */
-export interface OptionalColumns {
+/** For one table: which fields read each property of its records (derived from the declarations, src/engine/derive.ts). */
+export interface TableColumns {
   table: string;
-  /** The GraphQL types whose records are rows of the table. */
-  types: string[];
-  /** Property (as records carry it) → the fields that read it; an empty list: no field does. */
-  readBy: Record<string, string[]>;
+  /** Every property of its records but the primary key (and `id`, the global id, encoded only when read). */
+  properties: string[];
+  /** Property → the [type, field] pairs that read it. */
+  readBy: Map<string, Array<[string, string]>>;
+  /** Properties kept whatever is selected (read by code outside the fields). */
+  always: ReadonlySet<string>;
 }
 
 /** What the fast path knows: how to resolve fields, which columns it may leave out, and which objects the database can render whole. */
 export interface FastPath {
   fields: FastFields;
-  columns: OptionalColumns[];
+  /** Checks of fields' arguments, run before anything is read. */
+  validators: Record<string, Record<string, (args: any) => void>>;
+  columns: TableColumns[];
   /** Types whose objects the database renders as JSON; none: every object is built here. */
   render?: RenderTypes;
+  /** Told of every fallback and declined render. */
+  observer?: FastPathObserver;
 }
 
-/** Joins the fast fields of several domains into one table. */
-export function mergeFastFields(...tables: FastFields[]): FastFields {
-  const merged: FastFields = {};
-  for (const table of tables) for (const [type, fields] of Object.entries(table)) merged[type] = { ...merged[type], ...fields };
-  return merged;
+/** Told when the fast path leaves an operation to the plain path, or the renderer leaves objects to the fast path: counted and logged, never silent. */
+export interface FastPathObserver {
+  fallback(reason: string, detail: string, ctx: RegistryContext): void;
+  declined(reason: string, detail: string): void;
 }
 
-
-/** Thrown when the fast path meets what it leaves to the plain path. */
-class Unsupported extends Error {}
+/** Thrown when the fast path meets what it leaves to the plain path; `detail` names the field. */
+class Unsupported extends Error {
+  constructor(
+    readonly reason: string,
+    readonly detail: string,
+  ) {
+    super(`${reason} ${detail}`);
+  }
+}
 
 /** Thrown while executing: the plain path must answer, with its own errors. */
 class Fallback extends Error {}
-
-function hintFromDirectives(directives: readonly ConstDirectiveNode[] | undefined): (CacheHint & { inheritMaxAge?: boolean }) | undefined {
-  const directive = directives?.find((d) => d.name.value === 'cacheControl');
-  if (!directive?.arguments) return undefined;
-  const arg = (name: string) => directive.arguments!.find((a) => a.name.value === name)?.value;
-  const scopeValue = arg('scope');
-  const scopeText = scopeValue?.kind === Kind.ENUM ? scopeValue.value : undefined;
-  const scope = scopeText === 'PUBLIC' || scopeText === 'PRIVATE' ? scopeText : undefined;
-  const inherit = arg('inheritMaxAge');
-  if (inherit?.kind === Kind.BOOLEAN && inherit.value) return { inheritMaxAge: true, scope };
-  const maxAge = arg('maxAge');
-  return { maxAge: maxAge?.kind === Kind.INT ? parseInt(maxAge.value, 10) : undefined, scope };
-}
-
-function typeHint(type: GraphQLNamedType): CacheHint & { inheritMaxAge?: boolean } {
-  const own = hintFromDirectives(type.astNode?.directives);
-  if (own) return own;
-  for (const node of type.extensionASTNodes ?? []) {
-    const hint = hintFromDirectives(node.directives);
-    if (hint) return hint;
-  }
-  return {};
-}
-
-/** The hint a resolved field adds to the response's policy: Apollo's cache-control rules, computed once per field. */
-function fieldHint(definition: GraphQLField<unknown, unknown>, root: boolean): CacheHint {
-  const hint: CacheHint = {};
-  const replace = (h: CacheHint) => {
-    if (h.maxAge !== undefined) hint.maxAge = h.maxAge;
-    if (h.scope !== undefined) hint.scope = h.scope;
-  };
-  const target = getNamedType(definition.type);
-  let inherit = false;
-  if (isCompositeType(target)) {
-    const annotation = typeHint(target);
-    replace(annotation);
-    inherit = !!annotation.inheritMaxAge;
-  }
-  const annotation = hintFromDirectives(definition.astNode?.directives) ?? {};
-  if (annotation.inheritMaxAge && hint.maxAge === undefined) {
-    inherit = true;
-    if (annotation.scope) hint.scope = annotation.scope;
-  } else {
-    replace(annotation);
-  }
-  if (hint.maxAge === undefined && ((isCompositeType(target) && !inherit) || root)) hint.maxAge = 0;
-  return hint;
-}
 
 function containsVariable(value: ValueNode): boolean {
   if (value.kind === Kind.VARIABLE) return true;
@@ -147,10 +102,13 @@ const hasVariableReference = (nodes: readonly FieldNode[]) => nodes.some((node) 
 class Planner {
   /** Field names selected on each concrete type, anywhere in the operation. */
   readonly selected = new Map<string, Set<string>>();
+  /** Fields whose arguments are checked before anything is read. */
+  readonly validating: FieldPlan[] = [];
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly fields: FastFields,
+    private readonly validators: FastPath['validators'],
     private readonly fragments: Record<string, FragmentDefinitionNode>,
     private readonly variables: Record<string, unknown>,
   ) {}
@@ -179,11 +137,11 @@ class Planner {
     if (name === '__typename') {
       return { key, name, nodes, definition: undefined as never, nonNull: true, list: false, itemNonNull: false, hint: {} };
     }
-    if (name.startsWith('__')) throw new Unsupported(`introspection field ${name}`);
+    if (name.startsWith('__')) throw new Unsupported('introspection', name);
     const definition = parent.getFields()[name];
-    if (!definition) throw new Unsupported(`${parent.name}.${name}`);
+    if (!definition) throw new Unsupported('unknown-field', `${parent.name}.${name}`);
     const resolve = this.resolverOf(parent, name);
-    if (!resolve) throw new Unsupported(`${parent.name}.${name} has no fast resolver`);
+    if (!resolve) throw new Unsupported('field', `${parent.name}.${name}`);
     let type: GraphQLOutputType = definition.type;
     const nonNull = isNonNullType(type);
     if (isNonNullType(type)) type = type.ofType;
@@ -193,9 +151,14 @@ class Planner {
       type = type.ofType;
       itemNonNull = isNonNullType(type);
       if (isNonNullType(type)) type = type.ofType;
-      if (isListType(type)) throw new Unsupported('lists of lists');
+      if (isListType(type)) throw new Unsupported('list-of-lists', `${parent.name}.${name}`);
     }
     const plan: FieldPlan = { key, name, nodes, definition, resolve, property: propertyResolvers.has(resolve), nonNull, list, itemNonNull, hint: fieldHint(definition, root) };
+    const validate = this.validators[parent.name]?.[name];
+    if (validate) {
+      plan.validate = validate;
+      this.validating.push(plan);
+    }
     if (!hasVariableReference(nodes)) plan.constantArgs = getArgumentValues(definition, nodes[0], {});
     if (isLeafType(type)) {
       plan.leaf = type;
@@ -209,35 +172,6 @@ class Planner {
     }
     return plan;
   }
-}
-
-/** Resolvers that only read a property of the record: a field the database can read straight from its column. */
-const propertyResolvers = new WeakSet<FastResolver>();
-
-/** Reads a property, as graphql-js's default resolver does (a function is called: connections' lazy `totalCount`). */
-function propertyResolver(name: string): FastResolver {
-  const resolve: FastResolver = (parent, args, ctx) => {
-    const value = parent[name];
-    return typeof value === 'function' ? value.call(parent, args, ctx) : value;
-  };
-  propertyResolvers.add(resolve);
-  return resolve;
-}
-
-/**
- * Fast resolvers for every field that has no resolver of its own in `schema`
- * (type-graphql's schema, before Apollo wraps every field for its plugins):
- * they read the record's property.
- */
-export function propertyFields(schema: GraphQLSchema): FastFields {
-  const fields: FastFields = {};
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) {
-      if (!field.resolve) (fields[type.name] ??= {})[field.name] = propertyResolver(field.name);
-    }
-  }
-  return fields;
 }
 
 const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | null)?.then === 'function';
@@ -264,7 +198,7 @@ class Execution {
     }
   }
 
-  private argsOf(field: FieldPlan): Record<string, unknown> {
+  argsOf(field: FieldPlan): Record<string, unknown> {
     if (field.constantArgs) return field.constantArgs;
     let args = this.args.get(field);
     if (!args) this.args.set(field, (args = getArgumentValues(field.definition, field.nodes[0], this.variables)));
@@ -331,6 +265,14 @@ class Execution {
   }
 
   private complete(field: FieldPlan, values: unknown[], outs: Record<string, unknown>[]): Promise<void> | undefined {
+    // A list of promises (each item resolved on its own, as `nodes` does) is awaited whole first.
+    if (field.list) {
+      let waiting: Promise<void>[] | undefined;
+      values.forEach((value, i) => {
+        if (Array.isArray(value) && value.some(isPromise)) (waiting ??= []).push(Promise.all(value).then((items) => void (values[i] = items)));
+      });
+      if (waiting) return Promise.all(waiting).then(() => this.complete(field, values, outs));
+    }
     const leaf = field.leaf;
     const children: unknown[] = [];
     const childOuts: Record<string, unknown>[] = [];
@@ -418,21 +360,27 @@ interface OperationPlan {
   root: TypePlan;
   /** Properties no selected field reads, by table. */
   omit: Map<string, Set<string>>;
+  /** Fields whose arguments are checked before anything is read. */
+  validating: FieldPlan[];
 }
 
-function omittedColumns(columns: OptionalColumns[], selected: Map<string, Set<string>>): Map<string, Set<string>> {
+/** What the plan could not be, when it could not: the plain path answers, and the reason is counted. */
+interface NoPlan {
+  reason: string;
+  detail: string;
+}
+
+function omittedColumns(columns: TableColumns[], selected: Map<string, Set<string>>): Map<string, Set<string>> {
   const omit = new Map<string, Set<string>>();
-  for (const { table, types, readBy } of columns) {
-    const unread = Object.entries(readBy)
-      .filter(([, fields]) => !types.some((type) => fields.some((field) => selected.get(type)?.has(field))))
-      .map(([property]) => property);
+  for (const { table, properties, readBy, always } of columns) {
+    const unread = properties.filter((property) => !always.has(property) && !(readBy.get(property) ?? []).some(([type, field]) => selected.get(type)?.has(field)));
     if (unread.length) omit.set(table, new Set(unread));
   }
   return omit;
 }
 
 /** Plans are kept per document (Apollo keeps one parsed document per query text) and operation. */
-const plans = new WeakMap<DocumentNode, { conditional: boolean; operations: Map<string, OperationPlan | null> }>();
+const plans = new WeakMap<DocumentNode, { conditional: boolean; operations: Map<string, OperationPlan | NoPlan> }>();
 
 /** @skip and @include make the selection depend on variables; such documents are planned per request. */
 function isConditional(document: DocumentNode): boolean {
@@ -449,22 +397,22 @@ function isConditional(document: DocumentNode): boolean {
   return found;
 }
 
-function planOperation(schema: GraphQLSchema, fast: FastPath, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | null {
+function planOperation(schema: GraphQLSchema, fast: FastPath, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | NoPlan {
   const query = schema.getQueryType();
-  if (operation.operation !== 'query' || !query) return null;
+  if (operation.operation !== 'query' || !query) return { reason: operation.operation, detail: '' };
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   try {
-    const planner = new Planner(schema, fast.fields, fragments, variables);
+    const planner = new Planner(schema, fast.fields, fast.validators, fragments, variables);
     const root = planner.typePlan(query, collectFields(schema, fragments, variables, query, operation.selectionSet), true);
-    return { root, omit: omittedColumns(fast.columns, planner.selected) };
-  } catch {
+    return { root, omit: omittedColumns(fast.columns, planner.selected), validating: planner.validating };
+  } catch (error) {
     // Unsupported, or anything unexpected while planning: the plain path answers.
-    return null;
+    return error instanceof Unsupported ? { reason: error.reason, detail: error.detail } : { reason: 'planning', detail: (error as Error).name };
   }
 }
 
-function plan(schema: GraphQLSchema, fast: FastPath, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | null {
+function plan(schema: GraphQLSchema, fast: FastPath, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): OperationPlan | NoPlan {
   let perDocument = plans.get(document);
   if (!perDocument) plans.set(document, (perDocument = { conditional: isConditional(document), operations: new Map() }));
   if (perDocument.conditional) return planOperation(schema, fast, document, operation, variables);
@@ -480,14 +428,20 @@ const renderers = new WeakMap<DataSource, Renderer>();
 function rendererOf(fast: FastPath, dataSource: DataSource, dialect: Dialect): Renderer | undefined {
   if (!fast.render) return undefined;
   let renderer = renderers.get(dataSource);
-  if (!renderer) renderers.set(dataSource, (renderer = new Renderer(dataSource, fast.render, dialect)));
+  if (!renderer) renderers.set(dataSource, (renderer = new Renderer(dataSource, fast.render, dialect, fast.observer)));
   return renderer;
 }
 
+/** The fast path's answer, or why the plain path must give it. */
+export type FastResult = { data: Record<string, unknown> } | { fallback: NoPlan };
+
 /**
- * Executes a query operation through the fast path; undefined when the plain
- * path must answer (an unknown field, a mutation, invalid variables, or any
- * error, whose exact report is the plain path's to give).
+ * Executes a query operation through the fast path, or says why the plain
+ * path must answer (an unknown field, a mutation, arguments a field refuses,
+ * or an error met while executing, whose exact report is the plain path's
+ * to give). Arguments are checked before anything is read, so a mistake costs
+ * no statement; after an error met while executing, the plain path gets this
+ * execution's loaders, so what was read is not read again.
  */
 export async function executeFast(
   schema: GraphQLSchema,
@@ -497,35 +451,45 @@ export async function executeFast(
   rawVariables: Record<string, unknown> | undefined,
   ctx: RegistryContext,
   restrict?: (hint: CacheHint) => void,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<FastResult> {
   // Coerced once before execution (the operation guard); coerced here only when nothing did.
   let variables = ctx.variables;
   if (!variables) {
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 1 });
-    if (coerced.errors) return undefined;
+    if (coerced.errors) return { fallback: { reason: 'variables', detail: '' } };
     variables = coerced.coerced;
   }
   const operationPlan = plan(schema, fast, document, operation, variables);
-  if (!operationPlan) return undefined;
+  if (!('root' in operationPlan)) return { fallback: operationPlan };
   const data: Record<string, unknown> = {};
   // Loaders of its own: they leave out the columns this operation does not read, and a batch of operations shares the context.
   const loaders = new LoaderRegistry(ctx.db);
   loaders.db.omit = operationPlan.omit;
   const execution = new Execution({ ...ctx, loaders }, variables, restrict, rendererOf(fast, ctx.db.dataSource, ctx.db.dialect));
+  for (const field of operationPlan.validating) {
+    try {
+      field.validate!(execution.argsOf(field));
+    } catch {
+      return { fallback: { reason: 'arguments', detail: `${field.definition.name}` } };
+    }
+  }
   try {
     await execution.objects(new Map([[operationPlan.root.type.name, operationPlan.root]]), [undefined], [data]);
   } catch (error) {
     // A database that does not answer would not answer the plain path either: say so now, not after a second deadline.
     if (isUnavailable(error)) throw error;
-    // Whatever else went wrong, the plain path runs the operation again and reports it its own way.
-    return undefined;
+    // Whatever else went wrong, the plain path runs the operation again and reports it its own way, reading through these loaders.
+    ctx.loaders = loaders;
+    const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+    return { fallback: { reason: 'error', detail: typeof code === 'string' ? code : error instanceof Fallback ? 'fallback' : 'exception' } };
   }
   ctx.rendered = execution.rendered;
-  return data;
+  return { data };
 }
 
 /** How the fast path plugs into Apollo Server: it answers the operations it can, before execution starts. */
 export function fastPathPlugin(fast: FastPath): ApolloServerPlugin<RegistryContext> {
+  const { observer } = fast;
   return {
     async requestDidStart() {
       return {
@@ -534,16 +498,19 @@ export function fastPathPlugin(fast: FastPath): ApolloServerPlugin<RegistryConte
           if (!operation || !document) return null;
           // As Apollo's cache-control plugin: a policy already restricted before execution is left as it is.
           const restricted = overallCachePolicy.maxAge !== undefined || overallCachePolicy.scope !== undefined;
-          let data: Record<string, unknown> | undefined;
+          let result: FastResult;
           try {
-            data = await executeFast(schema, fast, document, operation, request.variables, contextValue, restricted ? undefined : (hint) => overallCachePolicy.restrict(hint));
+            result = await executeFast(schema, fast, document, operation, request.variables, contextValue, restricted ? undefined : (hint) => overallCachePolicy.restrict(hint));
           } catch (error) {
             if (isUnavailable(error)) return unavailableResponse(error);
             throw error;
           }
-          if (!data) return null;
+          if ('fallback' in result) {
+            observer?.fallback(result.fallback.reason, result.fallback.detail, contextValue);
+            return null;
+          }
           contextValue.executor = 'fast';
-          return { body: { kind: 'single', singleResult: { data } }, http: { status: undefined, headers: new HeaderMap() } };
+          return { body: { kind: 'single', singleResult: { data: result.data } }, http: { status: undefined, headers: new HeaderMap() } };
         },
       };
     },

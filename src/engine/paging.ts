@@ -1,6 +1,6 @@
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
-import { CacheLikeParent } from '../graphql/cache';
+import { CacheLikeParent } from './rules/cache-hints';
 import { badUserInput } from './errors';
 
 export const DEFAULT_PAGE_SIZE = 20;

@@ -32,6 +32,8 @@ export interface FieldPlan {
   leaf?: GraphQLLeafType;
   /** For composite fields: the plan of each concrete type the value can be. */
   types?: Map<string, TypePlan>;
+  /** Checks the arguments before anything is read (the field's declaration). */
+  validate?: (args: Record<string, unknown>) => void;
   /** Arguments when they depend on no variable; computed per request otherwise. */
   constantArgs?: Record<string, unknown>;
   hint: CacheHint;

@@ -1,7 +1,8 @@
 import { isEnumType, isScalarType, type GraphQLLeafType } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { Params, type Database, type Dialect } from '../db/database';
-import type { CacheHint, FieldPlan, TypePlan } from './plan';
+import type { FieldPlan, TypePlan } from './plan';
+import { covered, deeperHints } from './rules/cache-hints';
 import { pickTextSql } from './rules/language';
 import { whereClause, type ChildSource } from './loaders';
 import { pageRequest, type Ordering } from './paging';
@@ -27,10 +28,13 @@ import { pageRequest, type Ordering } from './paging';
 /** The plan cannot be rendered: `always` when no request could (an unknown field), otherwise only this request's arguments. */
 export class Unrenderable extends Error {
   constructor(
-    message: string,
+    /** Why, in a word or two: what /metrics counts declines by. */
+    readonly reason: string,
+    /** Which type or field. */
+    readonly detail: string,
     readonly always: boolean,
   ) {
-    super(message);
+    super(`${reason}: ${detail}`);
   }
 }
 
@@ -128,7 +132,7 @@ const DIALECTS: Record<Dialect, JsonDialect> = {
   postgres: {
     // row_to_json and array_to_json write JSON as JSON.stringify does, without json_build_object's spaces.
     object: (entries) => {
-      if (entries.some(([key]) => Buffer.byteLength(key) > MAX_KEY_BYTES)) throw new Unrenderable('a response key longer than PostgreSQL names', true);
+      if (entries.some(([key]) => Buffer.byteLength(key) > MAX_KEY_BYTES)) throw new Unrenderable('key-length', 'a response key longer than PostgreSQL names', true);
       return `(SELECT row_to_json("__object") FROM (SELECT ${entries.map(([key, value]) => `${value} AS "${key}"`).join(', ')}) "__object")`;
     },
     array: (item, order) => `COALESCE(array_to_json(array_agg(${item} ORDER BY ${order})), '[]'::json)`,
@@ -143,38 +147,25 @@ const DIALECTS: Record<Dialect, JsonDialect> = {
   },
 };
 
-/** Does `hint` restrict the response's policy beyond what `applied` already did? */
-function covered(hint: CacheHint, applied: readonly CacheHint[]): boolean {
-  const ageCovered = hint.maxAge === undefined || applied.some((a) => a.maxAge !== undefined && a.maxAge <= hint.maxAge!);
-  const scopeCovered = hint.scope !== 'PRIVATE' || applied.some((a) => a.scope === 'PRIVATE');
-  return ageCovered && scopeCovered;
-}
-
-function deeperHints(plan: TypePlan, into: CacheHint[] = []): CacheHint[] {
-  for (const field of plan.fields) {
-    for (const child of field.types?.values() ?? []) {
-      for (const grandchild of child.fields) into.push(grandchild.hint);
-      deeperHints(child, into);
-    }
-  }
-  return into;
-}
-
 export class Renderer {
   private readonly columns = new Map<Function, Map<string, Column>>();
-  /** Plans no request can render. */
-  private readonly never = new WeakSet<TypePlan>();
+  /** Plans no request can render, and why. */
+  private readonly never = new WeakMap<TypePlan, Unrenderable>();
   private readonly hintsChecked = new WeakSet<TypePlan>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly types: RenderTypes,
     readonly dialect: Dialect,
+    private readonly observer?: { declined(reason: string, detail: string): void },
   ) {}
 
-  /** Whether objects of this plan may be rendered (a request's arguments can still decline). */
+  /** Whether objects of this plan may be rendered (a request's arguments can still decline); a type stored in no table is never a decline. */
   accepts(plan: TypePlan): boolean {
-    return !this.never.has(plan) && this.types[plan.type.name] !== undefined;
+    if (this.types[plan.type.name] === undefined) return false;
+    const never = this.never.get(plan);
+    if (never) this.observer?.declined(never.reason, never.detail);
+    return !never;
   }
 
   /**
@@ -190,14 +181,15 @@ export class Renderer {
       const row = writer.alias();
       const body = writer.object(plan, row);
       // Objects with no list below them cost the fast path no statement of their own (their relations are held or batched by key).
-      if (!writer.fansOut) throw new Unrenderable(`nothing below ${plan.type.name} is a list`, true);
+      if (!writer.fansOut) throw new Unrenderable('nothing-below', plan.type.name, true);
       const table = this.tableOf(plan);
       const json = DIALECTS[this.dialect];
       const sql = `SELECT ${json.text(`SELECT ${body} FROM ${table} ${row} WHERE ${row}.id = j.value`)} AS "json" FROM ${json.keys(params, pks)} ORDER BY j.key`;
       return { sql, values: params.values };
     } catch (error) {
       if (!(error instanceof Unrenderable)) throw error;
-      if (error.always) this.never.add(plan);
+      if (error.always) this.never.set(plan, error);
+      this.observer?.declined(error.reason, error.detail);
       return null;
     }
   }
@@ -210,13 +202,13 @@ export class Renderer {
   private checkHints(plan: TypePlan): void {
     if (this.hintsChecked.has(plan)) return;
     const applied = [...plan.inherited, ...plan.fields.map((f) => f.hint)];
-    if (!deeperHints(plan).every((hint) => covered(hint, applied))) throw new Unrenderable(`a cache hint below ${plan.type.name}`, true);
+    if (!deeperHints(plan).every((hint) => covered(hint, applied))) throw new Unrenderable('cache-hint', plan.type.name, true);
     this.hintsChecked.add(plan);
   }
 
   typeOf(plan: TypePlan): RenderedType {
     const type = this.types[plan.type.name];
-    if (!type) throw new Unrenderable(`${plan.type.name} is not rendered`, true);
+    if (!type) throw new Unrenderable('type', plan.type.name, true);
     return type;
   }
 
@@ -280,7 +272,7 @@ class Writer {
 
   /** The JSON object of one row under `row`, keys in selection order. */
   object(plan: TypePlan, row: string): string {
-    if (plan.fields.length > MAX_KEYS) throw new Unrenderable('too many fields for one object', true);
+    if (plan.fields.length > MAX_KEYS) throw new Unrenderable('too-many-fields', plan.type.name, true);
     const type = this.renderer.typeOf(plan);
     return this.json.object(plan.fields.map((field) => [field.key, this.value(plan, type, field, row)]));
   }
@@ -292,12 +284,12 @@ class Writer {
     if (field.name === 'id' && type.node) return this.json.base64url(`${quote(`${plan.type.name}:`)} || ${row}.id`);
     const column = this.renderer.columnsOf(plan).get(field.name);
     const sql = column && field.property && field.leaf && !field.list ? leafSql(this.json, field.leaf, `${row}.${column.column}`, column) : undefined;
-    if (sql === undefined) throw new Unrenderable(`${plan.type.name}.${field.name} has no SQL`, true);
+    if (sql === undefined) throw new Unrenderable('no-sql', `${plan.type.name}.${field.name}`, true);
     return sql;
   }
 
   private only(field: FieldPlan): TypePlan {
-    if (field.types?.size !== 1) throw new Unrenderable(`${field.name} is abstract`, true);
+    if (field.types?.size !== 1) throw new Unrenderable('abstract', field.name, true);
     return field.types.values().next().value!;
   }
 
@@ -335,9 +327,9 @@ class Writer {
     try {
       page = pageRequest(this.request.argsOf(field), ordering);
     } catch {
-      throw new Unrenderable('invalid page arguments: the resolvers report them', false);
+      throw new Unrenderable('arguments', field.name, false);
     }
-    if (page.after || page.before || page.backward) throw new Unrenderable('a cursor in a nested page', false);
+    if (page.after || page.before || page.backward) throw new Unrenderable('cursor', field.name, false);
     const { params } = this;
     const from = typeof source.from === 'function' ? source.from(params) : (source.from ?? `${source.table.name} ${source.alias}`);
     const where = whereClause([...(source.where ?? []), `${source.parent} = ${row}.id`], params);
@@ -371,7 +363,7 @@ class Writer {
             if (name === '__typename') return [e.key, quote(edge.type.name)];
             if (name === 'cursor') return [e.key, cursor(x)];
             if (name === 'node') return [e.key, this.object(this.only(e), x)];
-            throw new Unrenderable(`${edge.type.name}.${name}`, true);
+            throw new Unrenderable('no-sql', `${edge.type.name}.${name}`, true);
           });
           value = `(SELECT ${json.array(json.object(edgePairs), `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`)} FROM ${pageOf(size())} ${x})`;
           break;
@@ -394,14 +386,14 @@ class Writer {
                 return [i.key, `(SELECT ${cursor(x)} FROM ${pageOf(size())} ${x} ORDER BY ${x}."__sort" ${last}, ${x}."__pk" ${last} LIMIT 1)`];
               }
               default:
-                throw new Unrenderable(`PageInfo.${name}`, true);
+                throw new Unrenderable('no-sql', `PageInfo.${name}`, true);
             }
           });
           value = json.object(infoPairs);
           break;
         }
         default:
-          throw new Unrenderable(`${plan.type.name}.${f.name}`, true);
+          throw new Unrenderable('no-sql', `${plan.type.name}.${f.name}`, true);
       }
       return [f.key, value] as [string, string];
     });

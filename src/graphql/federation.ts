@@ -5,7 +5,7 @@ import { execute, lexicographicSortSchema, parse, type GraphQLSchema } from 'gra
 import gql from 'graphql-tag';
 import { createResolversMap } from 'type-graphql';
 import type { RegistryContext } from '../engine/context';
-import { CACHE_CONTROL_SDL } from './cache';
+import { CACHE_CONTROL_SDL } from '../engine/rules/cache-hints';
 import { badUserInput } from '../engine/errors';
 
 /** Federation 2 features the registry's SDL uses. */

@@ -1,4 +1,4 @@
-import { Field, ID, InterfaceType } from 'type-graphql';
+import { Directive, Field, ID, InterfaceType } from 'type-graphql';
 
 /** What every registry record carries once read: its database key and its public identity. */
 @InterfaceType('Node', {
@@ -11,4 +11,9 @@ export abstract class Node {
 
   /** GraphQL type name, set when the row is read. */
   __typename: string;
+}
+
+/** Federation entity key: other services resolve the type by its global id. */
+export function EntityKey() {
+  return Directive('@key(fields: "id")');
 }

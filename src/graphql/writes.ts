@@ -6,7 +6,7 @@ import type { SqlRunner } from '../db/database';
 import { bumpGeneration } from '../db/generation';
 import { insertRow, updateRow } from '../db/rows';
 import type { RegistryContext } from '../engine/context';
-import type { Localized } from './language';
+import type { Localized } from '../engine/rules/language';
 
 export enum UserErrorCode {
   REQUIRED = 'REQUIRED',

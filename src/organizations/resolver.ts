@@ -1,20 +1,12 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
+import { ArgsType, Field, InputType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
-import type { RegistryContext } from '../engine/context';
-import { CacheFor, MAX_AGE } from '../graphql/cache';
-import { badUserInput } from '../engine/errors';
-import { LangArg, Language } from '../graphql/language';
-import { pickText } from '../engine/rules/language';
-import { childConnection, rootConnection } from '../engine/connections';
-import type { FastFields, OptionalColumns } from '../engine/fast-path';
-import type { RenderTypes } from '../engine/render';
-import { connectionType, ForwardPageArgs, type Ordering } from '../engine/paging';
+import { badUserInput, childConnection, connectionType, declareFields, declareNode, declareQueries, fieldsOf, ForwardPageArgs, MAX_AGE, pageRequest, rootConnection, type Ordering, type RegistryContext } from '../engine';
 import { ProgramFilter, programConditions, programOrdering } from '../programs/filter';
 import { programsOfOrganizationSource } from '../programs/loaders';
 import { ProgramConnection } from '../programs/resolver';
 import { Region } from '../regions/region';
-import { regionById, regionSubtree } from '../regions/loaders';
-import { organizationBySlug, organizationSource } from './loaders';
+import { regionSubtree } from '../regions/loaders';
+import { organizationById, organizationBySlug, organizationSource } from './loaders';
 import { Organization, OrganizationKind } from './organization';
 
 export const OrganizationConnection = connectionType('Organization', Organization, 'organizations');
@@ -54,64 +46,42 @@ async function listOrganizations(ctx: RegistryContext, args: OrganizationsArgs) 
   return rootConnection(ctx, { ...organizationSource(ctx.db), where }, bySlug, args);
 }
 
-/** Organization fields as plain functions, for the resolvers below and the fast path. */
-export const organizationFields = {
-  name: (organization: Organization, { lang }: { lang?: Language | null }, ctx: RegistryContext): string => pickText(organization.name, lang, ctx.languages) ?? organization.slug,
-  region: (organization: Organization, _: unknown, ctx: RegistryContext) => (organization.regionPk == null ? null : regionById(ctx).load(organization.regionPk)),
-  programs: async (organization: Organization, args: OrganizedProgramsArgs, ctx: RegistryContext) => {
-    const where = await programConditions(args.filter, ctx);
-    return childConnection(ctx, 'organization.programs', programsOfOrganizationSource(ctx.db, where), programOrdering(), args, organization.pk, JSON.stringify(args.filter ?? null));
-  },
-};
+declareNode(Organization, { byId: organizationById, source: organizationSource });
 
-export const organizationFastFields: FastFields = {
-  Query: {
-    organization: (_: unknown, { slug }: { slug: string }, ctx: RegistryContext) => organizationBySlug(ctx).load(slug),
-    organizations: (_: unknown, args: OrganizationsArgs, ctx: RegistryContext) => listOrganizations(ctx, args),
-  },
-  Organization: organizationFields,
-};
-
-/** The same fields in SQL, for organizations the database renders whole (see graphql/render.ts); `programs` is left to the fast path. */
-export const organizationRenderTypes: RenderTypes = {
-  Organization: {
-    entity: Organization,
-    node: true,
-    fields: {
-      name: (s) => `COALESCE(${s.text(`${s.row}.name`, s.args.lang)}, ${s.row}.slug)`,
-      region: (s) => s.one((region) => `${region}.id = ${s.row}.region_id`),
+const organization = fieldsOf(Organization);
+declareFields(Organization, {
+  name: organization.localized('name', { description: 'Name in the asked language, in its official form.', orElse: 'slug' }),
+  region: organization.toOne(() => Region, 'regionPk', { description: 'Where the organization is based; null when the source does not say.' }),
+  // A filtered page: built in JavaScript, not rendered (its filter's lookups come first).
+  programs: organization.computed({
+    type: () => ProgramConnection,
+    description: 'Programs this organization organizes, by start date.',
+    args: OrganizedProgramsArgs,
+    reads: [],
+    validate: (args: OrganizedProgramsArgs) => void pageRequest(args, programOrdering()),
+    resolve: async (o, args: OrganizedProgramsArgs, ctx) => {
+      const where = await programConditions(args.filter, ctx);
+      return childConnection(ctx, 'organization.programs', programsOfOrganizationSource(ctx.db, where), programOrdering(), args, o.pk, JSON.stringify(args.filter ?? null));
     },
+  }),
+});
+
+declareQueries({
+  organization: {
+    type: () => Organization,
+    nullable: true,
+    description: 'The organization with this slug; null when there is none.',
+    args: { slug: { type: () => String, description: "The organization's slug." } },
+    reads: [],
+    resolve: (_, { slug }: { slug: string }, ctx) => organizationBySlug(ctx).load(slug),
   },
-};
-
-/** Organization names are read only by `name`, and the global id only by `id` (it is encoded only then). */
-export const organizationColumns: OptionalColumns = { table: 'organizations', types: ['Organization'], readBy: { id: ['id'], name: ['name'] } };
-
-@Resolver(() => Organization)
-export class OrganizationResolver {
-  @Query(() => Organization, { nullable: true, description: 'The organization with this slug; null when there is none.' })
-  organization(@Arg('slug', () => String, { description: "The organization's slug." }) slug: string, @Ctx() ctx: RegistryContext) {
-    return organizationBySlug(ctx).load(slug);
-  }
-
-  @CacheFor(MAX_AGE.directory)
-  @Query(() => OrganizationConnection, { description: 'Organizations, ordered by slug.' })
-  organizations(@Args() args: OrganizationsArgs, @Ctx() ctx: RegistryContext) {
-    return listOrganizations(ctx, args);
-  }
-
-  @FieldResolver(() => String, { description: 'Name in the asked language, in its official form.' })
-  name(@Root() organization: Organization, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string {
-    return organizationFields.name(organization, { lang }, ctx);
-  }
-
-  @FieldResolver(() => Region, { nullable: true, description: 'Where the organization is based; null when the source does not say.' })
-  region(@Root() organization: Organization, @Ctx() ctx: RegistryContext) {
-    return organizationFields.region(organization, null, ctx);
-  }
-
-  @FieldResolver(() => ProgramConnection, { description: 'Programs this organization organizes, by start date.' })
-  programs(@Root() organization: Organization, @Args() args: OrganizedProgramsArgs, @Ctx() ctx: RegistryContext) {
-    return organizationFields.programs(organization, args, ctx);
-  }
-}
+  organizations: {
+    type: () => OrganizationConnection,
+    description: 'Organizations, ordered by slug.',
+    args: OrganizationsArgs,
+    cacheFor: MAX_AGE.directory,
+    reads: [],
+    validate: (args: OrganizationsArgs) => void pageRequest(args, bySlug),
+    resolve: (_, args: OrganizationsArgs, ctx) => listOrganizations(ctx, args),
+  },
+});

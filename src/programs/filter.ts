@@ -93,6 +93,15 @@ export interface ProgramFilterSql {
   lookups: Array<() => Promise<void>>;
 }
 
+/** What a filter gets wrong on its face (an empty query, dates the wrong way round), before anything is read. */
+export function checkProgramFilter(filter: ProgramFilter | null | undefined, path: string[] = ['filter']): void {
+  if (!filter) return;
+  if (filter.query != null) queryWords(filter.query, [...path, 'query']);
+  if (filter.startsFrom != null && filter.startsTo != null && filter.startsFrom > filter.startsTo) {
+    throw badUserInput('"startsFrom" is after "startsTo"', [...path, 'startsTo']);
+  }
+}
+
 /**
  * The SQL conditions of a filter on programs aliased `p`. A wrong date range
  * or an empty query throws here; an unknown region code is found by
@@ -107,6 +116,7 @@ export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: 
   const prepare: Array<() => Promise<void>> = [];
   const lookups: Array<() => Promise<void>> = [];
   if (!filter) return { where, prepare, lookups };
+  checkProgramFilter(filter, path);
   const { query, status, regionCode, organizerSlug, startsFrom, startsTo } = filter;
   if (query != null) {
     const words = queryWords(query, [...path, 'query']);
@@ -117,9 +127,6 @@ export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: 
   if (status?.length) {
     const wanted = [...new Set(status)];
     where.push((p) => `(${programStatusCase('p', p.add(ctx.today))}) IN (${wanted.map((s) => `'${s}'`).join(', ')})`);
-  }
-  if (startsFrom != null && startsTo != null && startsFrom > startsTo) {
-    throw badUserInput('"startsFrom" is after "startsTo"', [...path, 'startsTo']);
   }
   if (regionCode != null) {
     let regions: number[] = [];

@@ -1,9 +1,8 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
-import { CacheFor, EntityKey, MAX_AGE } from '../graphql/cache';
-import { Node } from '../graphql/node';
+import { CacheFor, MAX_AGE, type Localized } from '../engine';
+import { EntityKey, Node } from '../graphql/node';
 import { DateScalar } from '../graphql/scalars';
-import type { Localized } from '../graphql/language';
 
 export enum ProgramStatus {
   UPCOMING = 'UPCOMING',

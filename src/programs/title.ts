@@ -1,4 +1,4 @@
-import type { Localized } from '../graphql/language';
+import type { Localized } from '../engine/rules/language';
 
 /** Lower-case title used for ordering: English first, as in `pickText`'s fallback. */
 export function titleSort(title: Localized): string {

@@ -1,8 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { CacheFor, EntityKey, MAX_AGE } from '../graphql/cache';
-import { Node } from '../graphql/node';
-import type { Localized } from '../graphql/language';
+import { CacheFor, MAX_AGE, type Localized } from '../engine';
+import { EntityKey, Node } from '../graphql/node';
 
 export enum RegionKind {
   INTERSTATE_UNION = 'INTERSTATE_UNION',

@@ -1,9 +1,9 @@
 import { Args, ArgsType, Ctx, Field, Float, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
 import type { Table } from '../db/table';
-import { CacheLikeParent } from '../graphql/cache';
+import { CacheLikeParent } from '../engine/rules/cache-hints';
 import type { RegistryContext } from '../engine/context';
-import { Language } from '../graphql/language';
+import { Language } from '../engine/rules/language';
 import { countRows, fetchPage, type Source } from '../engine/loaders';
 import { Node } from '../graphql/node';
 import { ForwardPageArgs, PageInfo, pageRequest, toConnection, type Ordering } from '../engine/paging';

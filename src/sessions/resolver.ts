@@ -1,19 +1,11 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, InputType, Query, Resolver, Root } from 'type-graphql';
+import { ArgsType, Field, InputType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
-import type { RegistryContext } from '../engine/context';
-import { CacheFor, MAX_AGE } from '../graphql/cache';
-import { badUserInput } from '../engine/errors';
-import { LangArg, Language } from '../graphql/language';
-import { pickText } from '../engine/rules/language';
-import { rootConnection } from '../engine/connections';
-import type { FastFields, OptionalColumns } from '../engine/fast-path';
-import type { RenderTypes } from '../engine/render';
-import { connectionType, ForwardPageArgs, type Ordering } from '../engine/paging';
+import { badUserInput, connectionType, declareFields, declareNode, declareQueries, fieldsOf, ForwardPageArgs, MAX_AGE, pageRequest, rootConnection, type Ordering, type RegistryContext } from '../engine';
 import { Organization } from '../organizations/organization';
-import { organizationById, organizationBySlug } from '../organizations/loaders';
-import { programById, programBySlug } from '../programs/loaders';
+import { organizationBySlug } from '../organizations/loaders';
+import { programBySlug } from '../programs/loaders';
 import { Program } from '../programs/program';
-import { sessionSource } from './loaders';
+import { sessionById, sessionSource } from './loaders';
 import { Session, SessionKind } from './session';
 
 export const SessionConnection = connectionType('Session', Session, 'sessions');
@@ -57,53 +49,23 @@ async function listSessions(ctx: RegistryContext, args: SessionsArgs) {
   return rootConnection(ctx, sessionSource(ctx.db, where), ordering, args);
 }
 
-/** Session fields as plain functions, for the resolvers below and the fast path. */
-export const sessionFields = {
-  title: (session: Session, { lang }: { lang?: Language | null }, ctx: RegistryContext): string => pickText(session.title, lang, ctx.languages) ?? '',
-  program: (session: Session, _: unknown, ctx: RegistryContext): Promise<Program | null> => programById(ctx).load(session.programPk),
-  host: (session: Session, _: unknown, ctx: RegistryContext): Promise<Organization | null> | null => (session.hostPk == null ? null : organizationById(ctx).load(session.hostPk)),
-};
+declareNode(Session, { byId: sessionById, source: sessionSource });
 
-export const sessionFastFields: FastFields = {
-  Query: { sessions: (_: unknown, args: SessionsArgs, ctx: RegistryContext) => listSessions(ctx, args) },
-  Session: sessionFields,
-};
+const session = fieldsOf(Session);
+declareFields(Session, {
+  title: session.localized('title', { description: 'Title of the session in the asked language.', orEmpty: true }),
+  program: session.toOne(() => Program, 'programPk', { nullable: false, description: 'The forum or internship this session is part of.' }),
+  host: session.toOne(() => Organization, 'hostPk', { description: 'The organization that hosts the session; null when the source names none.' }),
+});
 
-/** The same fields in SQL, for sessions the database renders whole (see graphql/render.ts). */
-export const sessionRenderTypes: RenderTypes = {
-  Session: {
-    entity: Session,
-    node: true,
-    fields: {
-      title: (s) => `COALESCE(${s.text(`${s.row}.title`, s.args.lang)}, '')`,
-      host: (s) => s.one((host) => `${host}.id = ${s.row}.host_id`),
-    },
+declareQueries({
+  sessions: {
+    type: () => SessionConnection,
+    description: 'Sessions of all programs, in the order they were recorded.',
+    args: SessionsArgs,
+    cacheFor: MAX_AGE.programs,
+    reads: [],
+    validate: (args: SessionsArgs) => void pageRequest(args, ordering),
+    resolve: (_, args: SessionsArgs, ctx) => listSessions(ctx, args),
   },
-};
-
-/** Session columns read only by some fields (the slug only by the seed loader). */
-export const sessionColumns: OptionalColumns = { table: 'sessions', types: ['Session'], readBy: { id: ['id'], title: ['title'], slug: [] } };
-
-@Resolver(() => Session)
-export class SessionResolver {
-  @CacheFor(MAX_AGE.programs)
-  @Query(() => SessionConnection, { description: 'Sessions of all programs, in the order they were recorded.' })
-  sessions(@Args() args: SessionsArgs, @Ctx() ctx: RegistryContext) {
-    return listSessions(ctx, args);
-  }
-
-  @FieldResolver(() => String, { description: 'Title of the session in the asked language.' })
-  title(@Root() session: Session, @LangArg() lang: Language | null, @Ctx() ctx: RegistryContext): string {
-    return sessionFields.title(session, { lang }, ctx);
-  }
-
-  @FieldResolver(() => Program, { description: 'The forum or internship this session is part of.' })
-  program(@Root() session: Session, @Ctx() ctx: RegistryContext): Promise<Program | null> {
-    return sessionFields.program(session, null, ctx);
-  }
-
-  @FieldResolver(() => Organization, { nullable: true, description: 'The organization that hosts the session; null when the source names none.' })
-  host(@Root() session: Session, @Ctx() ctx: RegistryContext): Promise<Organization | null> | null {
-    return sessionFields.host(session, null, ctx);
-  }
-}
+});

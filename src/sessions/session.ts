@@ -1,9 +1,8 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { CacheFor, EntityKey, MAX_AGE } from '../graphql/cache';
-import { Node } from '../graphql/node';
+import { CacheFor, MAX_AGE, type Localized } from '../engine';
+import { EntityKey, Node } from '../graphql/node';
 import { DateTimeScalar } from '../graphql/scalars';
-import type { Localized } from '../graphql/language';
 
 export enum SessionKind {
   MEETING = 'MEETING',

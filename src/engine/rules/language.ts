@@ -1,3 +1,4 @@
+import { registerEnumType } from 'type-graphql';
 import type { Dialect, Params } from '../../db/database';
 
 /**
@@ -8,6 +9,28 @@ import type { Dialect, Params } from '../../db/database';
  * translation exists, so a field is never null just because one translation
  * is missing. Client language codes are checked before they are used as keys.
  */
+
+/** Languages the registry holds text in, for `lang` arguments. Adding one is a data change plus a value here. */
+export enum Language {
+  EN = 'en',
+  RU = 'ru',
+}
+
+/** The names of languages in their GraphQL descriptions. */
+export const LANGUAGE_NAMES: Record<Language, string> = { [Language.EN]: 'English', [Language.RU]: 'Russian' };
+
+registerEnumType(Language, {
+  name: 'Language',
+  description: 'A language the registry holds text in.',
+  valuesConfig: Object.fromEntries(Object.entries(Language).map(([key, code]) => [key, { description: `${LANGUAGE_NAMES[code]}.` }])),
+});
+
+/** The `lang` argument every localized field takes. */
+export const LANG_ARG = {
+  type: () => Language,
+  nullable: true,
+  description: 'Language to answer in; without it the `Accept-Language` header, then English, then Russian.',
+};
 
 /** Text in several languages, keyed by lower-case language code. */
 export type Localized = Partial<Record<string, string>>;
