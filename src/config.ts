@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ConfigError } from './config-error';
 import { parseTrustProxy, type TrustProxy } from './guard/client-address';
 import { limitsFromEnv, type GuardLimits } from './guard/limits';
 import { deadlinesFromEnv, type Deadlines } from './ops/deadlines';
@@ -47,7 +48,7 @@ export interface RegistryConfig {
   cors?: CorsPolicy;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError } from './config-error';
 
 function fail(message: string): never {
   throw new ConfigError(message);

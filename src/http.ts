@@ -1,3 +1,4 @@
+import { createContext, fastPathPlugin, stringifyResponse, type FastPathObserver, type RegistryContext, type RequestInfo } from './engine';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
@@ -7,7 +8,6 @@ import type { RegistryConfig } from './config';
 import type { Database } from './db/database';
 import { recordStatements, StatementLog } from './db/explain';
 import { EXPLAIN_HEADER, explainFor } from './graphql/explain-request';
-import { createContext, type RegistryContext, type RequestInfo } from './engine/context';
 import { errorFormatter } from './graphql/errors';
 import { mutationAuthorizationPlugin } from './graphql/writes';
 import { createSharedCache, type SharedCache } from './cache/shared';
@@ -30,8 +30,6 @@ import { buildInfo } from './ops/build-info';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
 import { servedFastPath, servedSchema } from './registry';
-import { fastPathPlugin } from './engine/fast-path';
-import { stringifyResponse } from './engine/rendered';
 import type { Logger } from 'pino';
 
 
@@ -76,6 +74,20 @@ function operationFromSearch(search: URLSearchParams): { query?: string; variabl
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** Every operation the fast path leaves to graphql-js, and every batch the database does not render, is counted, and logged at debug. */
+function fastPathObserver(metrics: Metrics, logger: Logger): FastPathObserver {
+  return {
+    fallback(reason, detail, ctx) {
+      metrics.fellBack(reason, detail);
+      logger.debug({ reqId: ctx.request?.id, reason, detail }, 'fast path: answered by graphql-js');
+    },
+    declined(reason, detail) {
+      metrics.declined(reason, detail);
+      logger.debug({ reason, detail }, 'renderer: objects built by the fast path');
+    },
+  };
 }
 
 /** Tells the request's log line which operation it ran. */
@@ -128,7 +140,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       // Keyed by the languages asked for and by the write generation: a write through any replica retires every cached response.
       ...(config.responseCache ? [generationGate(), responseCache(shared.responses)] : []),
       // Last, so that a cached response is found before anything runs.
-      ...(config.fastPath ? [fastPathPlugin({ ...(await servedFastPath()), ...(config.renderInDatabase ? {} : { render: undefined }) })] : []),
+      ...(config.fastPath ? [fastPathPlugin({ ...(await servedFastPath()), ...(config.renderInDatabase ? {} : { render: undefined }), observer: fastPathObserver(metrics, logger) })] : []),
     ],
   });
   await apollo.start();

@@ -1,10 +1,9 @@
+import { unavailableResponse, type RegistryContext } from '../engine';
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { isUnavailable } from '../db/unavailable';
-import type { RegistryContext } from '../engine/context';
-import { unavailableResponse } from '../engine/errors';
 import { explainedRunsUncached } from '../graphql/explain-request';
 
 /**

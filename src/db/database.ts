@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
-import { ConfigError, type RegistryConfig } from '../config';
-import { DEFAULT_DEADLINES } from '../ops/deadlines';
+import { ConfigError } from '../config-error';
+import { DEFAULT_DEADLINES, type Deadlines } from '../ops/deadlines';
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { recordStatement, StatementRecorder, StatementTimer } from './explain';
@@ -257,11 +257,19 @@ export interface OpenOptions {
   statementDeadline?: boolean;
 }
 
-export function sqliteFile(config: RegistryConfig): string {
+/** What opening the database needs of the registry's configuration. */
+export interface DatabaseSettings {
+  /** `postgres://…` selects PostgreSQL; undefined means the embedded SQLite file in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  deadlines?: Deadlines;
+}
+
+export function sqliteFile(config: Pick<DatabaseSettings, 'dataDir'>): string {
   return path.join(config.dataDir, 'registry.sqlite');
 }
 
-export async function openDatabase(config: RegistryConfig, options: OpenOptions): Promise<Database> {
+export async function openDatabase(config: DatabaseSettings, options: OpenOptions): Promise<Database> {
   const common = {
     entities: options.entities,
     migrations: options.migrations,

@@ -65,6 +65,15 @@ export function allDeclarations(): readonly Declaration[] {
   return declarations;
 }
 
+/**
+ * A root field's answer, made once per request for its arguments: when the
+ * fast path meets an error and graphql-js answers instead, it reads nothing
+ * the fast path already read (the page of a list, its lookups).
+ */
+export function resolveRoot(name: string, spec: FieldSpec<undefined>, args: Record<string, unknown>, ctx: RegistryContext): unknown {
+  return ctx.loaders.once(`root:${name}:${JSON.stringify(args)}`, () => spec.resolve(undefined, args, ctx));
+}
+
 /** Defines a method on `prototype` with type-graphql's parameter and method decorators, from a spec. */
 function defineMethod(prototype: object, name: string, spec: FieldSpec, root: boolean, decorate: (descriptor: PropertyDescriptor) => void): void {
   const named = spec.args && typeof spec.args !== 'function' ? Object.keys(spec.args) : [];
@@ -80,7 +89,8 @@ function defineMethod(prototype: object, name: string, spec: FieldSpec, root: bo
     }
     // The same check the fast path makes before reading anything.
     spec.validate?.(args);
-    return spec.resolve(record, args, params[at] as RegistryContext);
+    const ctx = params[at] as RegistryContext;
+    return root ? spec.resolve(record, args, ctx) : resolveRoot(name, spec, args, ctx);
   };
   Object.defineProperty(prototype, name, { value: method, writable: true, configurable: true });
   let index = 0;

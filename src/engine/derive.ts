@@ -1,27 +1,14 @@
 import { getMetadataArgsStorage } from 'typeorm';
 import { isObjectType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { getMetadataStorage } from 'type-graphql';
-import { allDeclarations, entityOf, graphqlNameOf, nodeOf, tableOf } from './declare';
-import type { FastFields, FastPath, FastResolver, TableColumns } from './fast-path';
+import { allDeclarations, entityOf, graphqlNameOf, nodeOf, resolveRoot, tableOf } from './declare';
+import { propertyResolver, type FastFields, type FastPath, type FastResolver, type TableColumns } from './fast-path';
 import type { RenderField, RenderTypes } from './render';
 
 /**
  * What the fast path and the renderer know, derived from the declarations
  * (src/engine/declare.ts) and the schema: no table is written by hand.
  */
-
-/** Resolvers that only read a property of the record: a field the database can read straight from its column. */
-export const propertyResolvers = new WeakSet<FastResolver>();
-
-/** Reads a property, as graphql-js's default resolver does (a function is called: connections' lazy `totalCount`). */
-function propertyResolver(name: string): FastResolver {
-  const resolve: FastResolver = (parent, args, ctx) => {
-    const value = parent[name];
-    return typeof value === 'function' ? value.call(parent, args, ctx) : value;
-  };
-  propertyResolvers.add(resolve);
-  return resolve;
-}
 
 /** The type-graphql class of each GraphQL object and interface type. */
 function classesByName(): Map<string, Function> {
@@ -57,7 +44,7 @@ export function deriveFastPath(schema: GraphQLSchema): FastPath {
   for (const { target, fields: declared } of allDeclarations()) {
     const typeName = target ? graphqlNameOf(target) : schema.getQueryType()!.name;
     for (const [name, spec] of Object.entries(declared)) {
-      const resolve: FastResolver = (record, args, ctx) => spec.resolve(record, args, ctx);
+      const resolve: FastResolver = target ? (record, args, ctx) => spec.resolve(record, args, ctx) : (_, args, ctx) => resolveRoot(name, spec, args, ctx);
       for (const concrete of target ? implementations(schema, typeName) : [schema.getQueryType()!]) {
         (fields[concrete.name] ??= {})[name] = resolve;
         if (spec.validate) (validators[concrete.name] ??= {})[name] = spec.validate;

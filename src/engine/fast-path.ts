@@ -27,7 +27,6 @@ import type { RegistryContext } from './context';
 import { unavailableResponse } from './errors';
 import { fieldHint } from './rules/cache-hints';
 import { LoaderRegistry, observeBatch } from './loaders';
-import { propertyResolvers } from './derive';
 import type { CacheHint, FastResolver, FieldPlan, TypePlan } from './plan';
 import { Renderer, type RenderTypes } from './render';
 import { RenderedObject } from './rendered';
@@ -172,6 +171,19 @@ class Planner {
     }
     return plan;
   }
+}
+
+/** Resolvers that only read a property of the record: a field the database can read straight from its column. */
+export const propertyResolvers = new WeakSet<FastResolver>();
+
+/** Reads a property, as graphql-js's default resolver does (a function is called: connections' lazy `totalCount`). */
+export function propertyResolver(name: string): FastResolver {
+  const resolve: FastResolver = (parent, args, ctx) => {
+    const value = parent[name];
+    return typeof value === 'function' ? value.call(parent, args, ctx) : value;
+  };
+  propertyResolvers.add(resolve);
+  return resolve;
 }
 
 const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | null)?.then === 'function';

@@ -11,7 +11,7 @@ export type { RenderField, RenderScope } from './render';
 
 // A request's context and its loaders.
 export { createContext, type RegistryContext, type RequestInfo } from './context';
-export { childrenByParent, keyedQuery, recordsByKey, fetchPage, countRows, onLoaderBatch, type ChildSource, type Source } from './loaders';
+export { childrenByParent, keyedQuery, recordsByKey, fetchPage, countRows, onLoaderBatch, whereClause, type ChildSource, type Source } from './loaders';
 export { nodeTable, plainTable } from './records';
 
 // Lists: Relay connections, cursors and orderings.

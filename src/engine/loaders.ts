@@ -59,9 +59,20 @@ export class LoaderRegistry {
     this.db = new RequestDatabase(db);
   }
 
+  private readonly values = new Map<string, unknown>();
+
   /** Forgets everything loaded, after a write changed it. */
   clear(): void {
     this.loaders.clear();
+    this.values.clear();
+  }
+
+  /** A value made once per request under `key` (a root field's answer, which both the fast path and graphql-js may ask for). */
+  once<T>(key: string, make: () => T): T {
+    if (this.values.has(key)) return this.values.get(key) as T;
+    const value = make();
+    this.values.set(key, value);
+    return value;
   }
 
   use<K, V>(name: string, create: (db: Database) => DataLoader<K, V>): DataLoader<K, V> {

@@ -2,6 +2,9 @@ import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 import { CacheLikeParent } from './rules/cache-hints';
 import { badUserInput } from './errors';
+import { decodeCursor, encodeCursor, type Ordering, type Position } from './rules/cursors';
+import { pageFlags } from './rules/page-info';
+export type { Ordering, Position, SortKeyType } from './rules/cursors';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -24,78 +27,12 @@ export class PageArgs extends ForwardPageArgs {
   before?: string | null;
 }
 
-/** A position in one ordering: the sort key and the primary key of an item. */
-export interface Position {
-  key: string | number;
-  pk: number;
-}
-
 /** What a page asks for, validated: `size` items forwards from `after` or backwards from `before`. */
 export interface PageRequest {
   size: number;
   backward: boolean;
   after?: Position;
   before?: Position;
-}
-
-/** What a sort key holds, so a cursor's key is checked before it is bound into a statement. */
-export type SortKeyType = 'integer' | 'number' | 'text' | 'date';
-
-/** One way to order a list, with the primary key as the tie-breaker. */
-export interface Ordering {
-  /** Names the ordering inside cursors, so a cursor cannot be reused under another ordering. */
-  name: string;
-  /** SQL expression of the sort key; never null. */
-  key: string;
-  /** What the sort key holds. */
-  keyType: SortKeyType;
-  /** The largest primary key of the list (default MAX_KEY, a 32-bit integer). */
-  maxPk?: number;
-  /** SQL expression of the primary key. */
-  pk: string;
-  direction: 'ASC' | 'DESC';
-}
-
-export function encodeCursor(ordering: Ordering, position: Position): string {
-  return Buffer.from(JSON.stringify([ordering.name, position.key, position.pk])).toString('base64url');
-}
-
-/** Longest text sort key a cursor may carry: longer than any column it is compared with. */
-const MAX_TEXT_KEY = 1000;
-const INT32 = 2_147_483_647;
-
-/** Whether a cursor's key can be one this ordering gave out: of its type and in its range. */
-function isSortKey(key: unknown, type: SortKeyType): boolean {
-  switch (type) {
-    case 'integer':
-      return Number.isSafeInteger(key) && Math.abs(key as number) <= INT32;
-    case 'number':
-      return typeof key === 'number' && Number.isFinite(key);
-    case 'date':
-      return typeof key === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(key);
-    case 'text':
-      return typeof key === 'string' && key.length <= MAX_TEXT_KEY && !key.includes('\u0000');
-  }
-}
-
-function decodeCursor(cursor: string, ordering: Ordering, argument: string): Position {
-  let parsed: unknown;
-  try {
-    parsed = cursor.length <= 4 * MAX_TEXT_KEY ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[0] !== 'string') {
-    throw badUserInput(`"${argument}" is not a cursor this list gave out`, [argument]);
-  }
-  if (parsed[0] !== ordering.name) {
-    throw badUserInput(`"${argument}" is a cursor of another ordering; page again from the start with this ordering`, [argument]);
-  }
-  // Checked before any statement: a key of the wrong type or past its column's range is refused on both databases alike.
-  if (!isSortKey(parsed[1], ordering.keyType) || !Number.isSafeInteger(parsed[2]) || parsed[2] < 1 || parsed[2] > (ordering.maxPk ?? INT32)) {
-    throw badUserInput(`"${argument}" is not a cursor this list gave out`, [argument]);
-  }
-  return { key: parsed[1], pk: parsed[2] };
 }
 
 function checkSize(value: number, argument: string): number {
@@ -178,7 +115,6 @@ export type SortedRow<T> = T & { __sort: string | number; pk: number };
  * connection. The extra row only tells whether more items follow.
  */
 export function toConnection<T>(rows: SortedRow<T>[], page: PageRequest, ordering: Ordering, totalCount: () => Promise<number>): ConnectionResult<T> {
-  const more = rows.length > page.size;
   const items = rows.slice(0, page.size);
   if (page.backward) items.reverse();
   const edges: Edge<T>[] = items.map((row) => new PageEdge<T>(ordering, row));
@@ -186,8 +122,7 @@ export function toConnection<T>(rows: SortedRow<T>[], page: PageRequest, orderin
     edges,
     nodes: edges.map((e) => e.node),
     pageInfo: {
-      hasNextPage: page.backward ? page.before != null : more,
-      hasPreviousPage: page.backward ? more : page.after != null,
+      ...pageFlags(rows.length, page),
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },

@@ -1,5 +1,7 @@
 import type { FieldNode, GraphQLField, GraphQLLeafType, GraphQLObjectType } from 'graphql';
 import type { RegistryContext } from './context';
+import type { CacheHint } from './rules/cache-hints';
+export type { CacheHint } from './rules/cache-hints';
 
 /**
  * The fast path's plan of an operation (src/graphql/fast.ts), which the
@@ -9,11 +11,6 @@ import type { RegistryContext } from './context';
 /** A field as the fast path resolves it: the resolver without `info`. */
 export type FastResolver<P = any, A = any> = (parent: P, args: A, ctx: RegistryContext) => unknown;
 
-/** A cache-control hint, as Apollo's cache-control plugin applies it to the response's policy. */
-export interface CacheHint {
-  maxAge?: number;
-  scope?: 'PUBLIC' | 'PRIVATE';
-}
 
 /** One selected field of one object type, with what resolving and completing it needs. */
 export interface FieldPlan {

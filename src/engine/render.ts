@@ -3,6 +3,9 @@ import type { DataSource } from 'typeorm';
 import { Params, type Database, type Dialect } from '../db/database';
 import type { FieldPlan, TypePlan } from './plan';
 import { covered, deeperHints } from './rules/cache-hints';
+import { cursorSql } from './rules/cursors';
+import { globalIdSql } from './rules/ids';
+import { pageFlagsSql } from './rules/page-info';
 import { pickTextSql } from './rules/language';
 import { whereClause, type ChildSource } from './loaders';
 import { pageRequest, type Ordering } from './paging';
@@ -99,12 +102,6 @@ interface JsonDialect {
   object(entries: Array<[key: string, value: string]>): string;
   /** A JSON array of `item` over the rows of the query, `[]` for none. */
   array(item: string, order: string): string;
-  true: string;
-  false: string;
-  /** base64url of a text (global ids, cursors). */
-  base64url(text: string): string;
-  /** A value as JSON text, as JSON.stringify writes a string or a number. */
-  jsonText(value: string): string;
   /** A boolean column as a JSON boolean. */
   boolean(column: string): string;
   /** An instant in text as `Date#toISOString` writes it. */
@@ -119,11 +116,6 @@ const DIALECTS: Record<Dialect, JsonDialect> = {
   sqlite: {
     object: (entries) => `json_object(${entries.map(([key, value]) => `${quote(key)}, ${value}`).join(', ')})`,
     array: (item, order) => `json_group_array(${item} ORDER BY ${order})`,
-    true: "json('true')",
-    false: "json('false')",
-    // A function the SQLite reader registers (src/db/sqlite-reader.ts).
-    base64url: (text) => `b64url(${text})`,
-    jsonText: (value) => `json_quote(${value})`,
     boolean: (column) => `CASE WHEN ${column} IS NULL THEN NULL WHEN ${column} THEN json('true') ELSE json('false') END`,
     instant: (text) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${text})`,
     keys: (params, pks) => `json_each(${params.add(JSON.stringify(pks))}) j`,
@@ -136,10 +128,6 @@ const DIALECTS: Record<Dialect, JsonDialect> = {
       return `(SELECT row_to_json("__object") FROM (SELECT ${entries.map(([key, value]) => `${value} AS "${key}"`).join(', ')}) "__object")`;
     },
     array: (item, order) => `COALESCE(array_to_json(array_agg(${item} ORDER BY ${order})), '[]'::json)`,
-    true: 'true',
-    false: 'false',
-    base64url: (text) => `rtrim(translate(encode(convert_to(${text}, 'UTF8'), 'base64'), '+/' || chr(10), '-_'), '=')`,
-    jsonText: (value) => `to_json(${value})::text`,
     boolean: (column) => column,
     instant: (text) => `to_char((${text})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
     keys: (params, pks) => `unnest(${params.add(pks)}::int[]) WITH ORDINALITY AS j(value, key)`,
@@ -281,7 +269,7 @@ class Writer {
     if (!field.definition) return quote(plan.type.name);
     const own = type.fields?.[field.name];
     if (own) return own(this.scope(field, row));
-    if (field.name === 'id' && type.node) return this.json.base64url(`${quote(`${plan.type.name}:`)} || ${row}.id`);
+    if (field.name === 'id' && type.node) return globalIdSql(this.renderer.dialect, plan.type.name, `${row}.id`);
     const column = this.renderer.columnsOf(plan).get(field.name);
     const sql = column && field.property && field.leaf && !field.list ? leafSql(this.json, field.leaf, `${row}.${column.column}`, column) : undefined;
     if (sql === undefined) throw new Unrenderable('no-sql', `${plan.type.name}.${field.name}`, true);
@@ -338,7 +326,10 @@ class Writer {
     // The page's rows, with their sort key and primary key, under a fresh alias.
     const pageOf = (size: string) => `(SELECT ${source.alias}.*, ${ordering.key} AS "__sort", ${ordering.pk} AS "__pk" FROM ${from} ${where} ORDER BY ${order} LIMIT ${size})`;
     const { json } = this;
-    const cursor = (x: string) => json.base64url(`${quote(`[${JSON.stringify(ordering.name)},`)} || ${json.jsonText(`${x}."__sort"`)} || ',' || ${x}."__pk" || ']'`);
+    const cursor = (x: string) => cursorSql(this.renderer.dialect, ordering, `${x}."__sort"`, `${x}."__pk"`);
+    // Parameters are bound as the SQL is written, so only the flag asked for is written.
+    const flag = (name: 'hasNextPage' | 'hasPreviousPage', x: string) =>
+      name === 'hasPreviousPage' ? pageFlagsSql(this.renderer.dialect, '0', '0', page).hasPreviousPage : pageFlagsSql(this.renderer.dialect, `(SELECT COUNT(*) FROM ${pageOf(params.add(page.size + 1))} ${x})`, size(), page).hasNextPage;
     const size = () => params.add(page.size);
     const pairs = plan.fields.map((f) => {
       let value: string;
@@ -377,9 +368,8 @@ class Writer {
               case '__typename':
                 return [i.key, quote(info.type.name)];
               case 'hasNextPage':
-                return [i.key, `CASE WHEN (SELECT COUNT(*) FROM ${pageOf(params.add(page.size + 1))} ${x}) > ${size()} THEN ${json.true} ELSE ${json.false} END`];
               case 'hasPreviousPage':
-                return [i.key, json.false];
+                return [i.key, flag(name, x)];
               case 'startCursor':
               case 'endCursor': {
                 const last = name === 'endCursor' ? (dir === 'ASC' ? 'DESC' : 'ASC') : dir;

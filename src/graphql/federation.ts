@@ -1,12 +1,10 @@
+import { badUserInput, CACHE_CONTROL_SDL, type RegistryContext } from '../engine';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { execute, lexicographicSortSchema, parse, type GraphQLSchema } from 'graphql';
 import gql from 'graphql-tag';
 import { createResolversMap } from 'type-graphql';
-import type { RegistryContext } from '../engine/context';
-import { CACHE_CONTROL_SDL } from '../engine/rules/cache-hints';
-import { badUserInput } from '../engine/errors';
 
 /** Federation 2 features the registry's SDL uses. */
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])';

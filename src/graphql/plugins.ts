@@ -1,6 +1,6 @@
+import { type RegistryContext } from '../engine';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { RegistryContext } from '../engine/context';
 
 /** With explain on (for the server or the request), the response carries the SQL its request ran, in order, each statement's milliseconds, which executor answered, and how many objects the database rendered whole. */
 export function explainPlugin(): ApolloServerPlugin<RegistryContext> {

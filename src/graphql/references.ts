@@ -1,5 +1,5 @@
+import { fromGlobalId } from '../engine';
 import type { SqlRunner } from '../db/database';
-import { fromGlobalId } from '../engine/rules/ids';
 import { UserErrorCode, type InputErrors } from './writes';
 
 /**

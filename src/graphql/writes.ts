@@ -1,3 +1,4 @@
+import { type Localized, type RegistryContext } from '../engine';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { Field, ID, InputType, Mutation, ObjectType, registerEnumType } from 'type-graphql';
@@ -5,8 +6,6 @@ import { roleAllows, type Role } from '../auth/keys';
 import type { SqlRunner } from '../db/database';
 import { bumpGeneration } from '../db/generation';
 import { insertRow, updateRow } from '../db/rows';
-import type { RegistryContext } from '../engine/context';
-import type { Localized } from '../engine/rules/language';
 
 export enum UserErrorCode {
   REQUIRED = 'REQUIRED',

@@ -1,7 +1,7 @@
+import { type RegistryContext } from '../engine';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
-import type { RegistryContext } from '../engine/context';
 import type { GuardLimits } from './limits';
 import { checkDocumentShape, LimitPassed, operationCost } from './rules';
 

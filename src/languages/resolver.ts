@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { declareFields, declareQueries, fieldsOf, Language, type Localized } from '../engine';
 
-@ObjectType('AvailableLanguage', { description: 'A language the registry holds text in. The list is data: a new language appears here without a schema change.' })
+@ObjectType('AvailableLanguage', { simpleResolvers: true, description: 'A language the registry holds text in. The list is data: a new language appears here without a schema change.' })
 export class AvailableLanguage {
   @Field(() => String, { description: 'Lower-case ISO 639-1 code, as `Accept-Language` names it: "en", "ru", "az".' })
   code: string;

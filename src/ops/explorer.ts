@@ -1,10 +1,10 @@
+import { toGlobalId } from '../engine';
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Kind, parse, visit, type DocumentNode } from 'graphql';
 import type { Database } from '../db/database';
-import { toGlobalId } from '../engine/rules/ids';
 import { PROJECT_ROOT } from '../paths';
 
 const OPERATIONS = path.join(PROJECT_ROOT, 'schema', 'operations');

@@ -1,8 +1,8 @@
+import { onLoaderBatch } from '../engine';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DependencyCounters } from './dependency';
 import { buildInfo } from './build-info';
-import { onLoaderBatch } from '../engine/loaders';
 
 /** Prometheus metrics of one process: requests and latency per operation, errors by code, loader batch sizes, the health of Redis and the database. */
 export class Metrics implements DependencyCounters {
@@ -19,6 +19,18 @@ export class Metrics implements DependencyCounters {
     name: 'registry_graphql_executor_total',
     help: 'GraphQL operations answered, by executor: the fast path or graphql-js (plain).',
     labelNames: ['executor'],
+    registers: [this.registry],
+  });
+  private readonly fallbacks = new Counter({
+    name: 'registry_fast_path_fallbacks_total',
+    help: 'Operations the fast path left to graphql-js, by reason (field: a field it does not serve; arguments: refused before reading; error: met while executing; mutation, introspection) and detail (the field, or the error code).',
+    labelNames: ['reason', 'detail'],
+    registers: [this.registry],
+  });
+  private readonly declines = new Counter({
+    name: 'registry_render_declined_total',
+    help: 'Batches of objects the database did not render whole (the fast path built them), by reason (no-sql, nothing-below, cursor, abstract, cache-hint, arguments, ...) and detail (the type or field).',
+    labelNames: ['reason', 'detail'],
     registers: [this.registry],
   });
   private readonly errors = new Counter({ name: 'registry_graphql_errors_total', help: 'Errors in GraphQL responses, by code.', labelNames: ['code'], registers: [this.registry] });
@@ -101,6 +113,16 @@ export class Metrics implements DependencyCounters {
   close(): void {
     this.stopObserving();
   }
+
+  /** Counts an operation the fast path left to graphql-js. */
+  readonly fellBack = (reason: string, detail: string): void => {
+    this.fallbacks.inc({ reason, detail });
+  };
+
+  /** Counts a batch of objects the database did not render whole. */
+  readonly declined = (reason: string, detail: string): void => {
+    this.declines.inc({ reason, detail });
+  };
 
   /** Counts one request the guard refused, by the limit it passed. */
   readonly refused = (limit: string): void => {

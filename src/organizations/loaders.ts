@@ -1,7 +1,5 @@
+import { childrenByParent, nodeTable, recordsByKey, type RegistryContext, type Source } from '../engine';
 import type { Database } from '../db/database';
-import type { RegistryContext } from '../engine/context';
-import { childrenByParent, recordsByKey, type Source } from '../engine/loaders';
-import { nodeTable } from '../engine/records';
 import { Organization } from './organization';
 
 export function organizationSource(db: Database): Source<Organization> {

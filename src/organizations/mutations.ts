@@ -1,5 +1,5 @@
+import { type RegistryContext } from '../engine';
 import { Arg, Ctx, Field, ID, InputType, ObjectType, Resolver } from 'type-graphql';
-import type { RegistryContext } from '../engine/context';
 import { References } from '../graphql/references';
 import { deleteRecord, DeletePayload, LocalizedInput, runWrite, WriteMutation, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
 import { organizationById } from './loaders';

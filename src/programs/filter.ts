@@ -1,8 +1,6 @@
+import { badUserInput, type Ordering, type RegistryContext } from '../engine';
 import { Field, InputType, registerEnumType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
-import type { RegistryContext } from '../engine/context';
-import { badUserInput } from '../engine/errors';
-import type { Ordering } from '../engine/paging';
 import { DateScalar } from '../graphql/scalars';
 import { organizationBySlug } from '../organizations/loaders';
 import { regionSubtree } from '../regions/loaders';

@@ -1,7 +1,5 @@
+import { childrenByParent, keyedQuery, nodeTable, plainTable, recordsByKey, type ChildSource, type RegistryContext, type Source } from '../engine';
 import type { Database, SqlPart } from '../db/database';
-import type { RegistryContext } from '../engine/context';
-import { childrenByParent, keyedQuery, recordsByKey, type ChildSource, type Source } from '../engine/loaders';
-import { nodeTable, plainTable } from '../engine/records';
 import { ParticipantOrigin, Program, PROGRAM_TYPE_NAME, ProgramType } from './program';
 import type { DateSpan } from './status';
 

@@ -1,4 +1,4 @@
-import type { Localized } from '../engine/rules/language';
+import { type Localized } from '../engine';
 
 /** Lower-case title used for ordering: English first, as in `pickText`'s fallback. */
 export function titleSort(title: Localized): string {

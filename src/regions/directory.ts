@@ -1,5 +1,5 @@
+import { nodeTable } from '../engine';
 import type { Database } from '../db/database';
-import { nodeTable } from '../engine/records';
 import { Region } from './region';
 
 /** Every region, indexed the ways the registry looks regions up. */

@@ -1,8 +1,6 @@
-import type { RegistryContext } from '../engine/context';
+import { childrenByParent, keyedQuery, nodeTable, recordsByKey, type RegistryContext, type Source } from '../engine';
 import DataLoader from 'dataloader';
-import { childrenByParent, keyedQuery, recordsByKey, type Source } from '../engine/loaders';
 import { RegionDirectory, subtreeIds, type RegionIndex } from './directory';
-import { nodeTable } from '../engine/records';
 import type { Database } from '../db/database';
 import { Region } from './region';
 

@@ -1,25 +1,9 @@
-import type { Dialect, SqlPart } from '../db/database';
-import type { DocumentKind } from './documents';
+import type { Dialect } from '../db/database';
+import type { SearchEngine } from './engine-type';
 import { postgresSearch } from './postgres';
 import { sqliteSearch } from './sqlite';
 
-/**
- * A full-text engine as the registry uses it. Words come from `queryWords`:
- * folded, letters and digits only, at least one. Each word matches the start
- * of a word in any field of a document, in any language; all words must match.
- */
-export interface SearchEngine {
-  /**
-   * A derived table of the matching documents with columns `doc` (the
-   * document key), `kind`, `ref` (the record's id) and `score` (lower is more
-   * relevant), optionally only documents of some kinds.
-   */
-  matches(words: string[], kinds?: DocumentKind[]): SqlPart;
-  /** A subquery selecting the ids of the programs that match. */
-  programIds(words: string[]): SqlPart;
-  /** Relevance shown to clients (higher is better) from a score. */
-  relevance(score: number): number;
-}
+export type { SearchEngine } from './engine-type';
 
 /** SQLite's FTS5 or PostgreSQL's own full-text search, whichever database the registry runs on. */
 export function searchEngine(dialect: Dialect): SearchEngine {

@@ -1,4 +1,4 @@
-import type { SearchEngine } from './engine';
+import type { SearchEngine } from './engine-type';
 import { DocumentKind } from './documents';
 
 /** A tsquery: every word a quoted prefix (`'молодеж':*`), all of them required. */

@@ -1,4 +1,4 @@
-import { badUserInput } from '../engine/errors';
+import { badUserInput } from '../engine';
 import { foldText } from './fold';
 
 /** Longest query text accepted; a longer one is a user error, never sent to the database. */

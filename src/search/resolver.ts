@@ -1,12 +1,8 @@
+import { CacheLikeParent, countRows, fetchPage, ForwardPageArgs, Language, PageInfo, pageRequest, toConnection, type Ordering, type RegistryContext, type Source } from '../engine';
 import { Args, ArgsType, Ctx, Field, Float, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
 import type { Table } from '../db/table';
-import { CacheLikeParent } from '../engine/rules/cache-hints';
-import type { RegistryContext } from '../engine/context';
-import { Language } from '../engine/rules/language';
-import { countRows, fetchPage, type Source } from '../engine/loaders';
 import { Node } from '../graphql/node';
-import { ForwardPageArgs, PageInfo, pageRequest, toConnection, type Ordering } from '../engine/paging';
 import { organizationById } from '../organizations/loaders';
 import type { Organization } from '../organizations/organization';
 import { ProgramFilter, programConditions } from '../programs/filter';

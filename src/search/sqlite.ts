@@ -1,4 +1,4 @@
-import type { SearchEngine } from './engine';
+import type { SearchEngine } from './engine-type';
 import { DocumentKind } from './documents';
 
 /** Column weights of bm25, in the index's column order: name, training program, description, extra. */

@@ -1,8 +1,5 @@
+import { nodeTable, recordsByKey, type ChildSource, type Ordering, type RegistryContext, type Source } from '../engine';
 import type { Database, SqlPart } from '../db/database';
-import type { RegistryContext } from '../engine/context';
-import { recordsByKey, type ChildSource, type Source } from '../engine/loaders';
-import type { Ordering } from '../engine/paging';
-import { nodeTable } from '../engine/records';
 import { Session } from './session';
 
 export function sessionSource(db: Database, where: SqlPart[] = []): Source<Session> {

@@ -1,7 +1,6 @@
+import { whereClause, type RegistryContext } from '../engine';
 import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { SqlPart } from '../db/database';
-import type { RegistryContext } from '../engine/context';
-import { whereClause } from '../engine/loaders';
 import { organizationById } from '../organizations/loaders';
 import { Organization } from '../organizations/organization';
 import { ProgramFilter, programConditions, programStatusExpression } from '../programs/filter';

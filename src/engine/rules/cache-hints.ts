@@ -1,6 +1,16 @@
 import { getNamedType, isCompositeType, Kind, type ConstDirectiveNode, type GraphQLField, type GraphQLNamedType } from 'graphql';
 import { Directive } from 'type-graphql';
-import type { CacheHint, TypePlan } from '../plan';
+
+/** A cache-control hint, as Apollo's cache-control plugin applies it to the response's policy. */
+export interface CacheHint {
+  maxAge?: number;
+  scope?: 'PUBLIC' | 'PRIVATE';
+}
+
+/** A plan's shape, as far as hints go: each field's hint and the plans of the objects below it. */
+interface HintedPlan {
+  fields: ReadonlyArray<{ hint: CacheHint; types?: ReadonlyMap<string, HintedPlan> }>;
+}
 
 /** How long clients and CDNs may reuse an answer, by how often the data changes. */
 export const MAX_AGE = {
@@ -94,7 +104,7 @@ export function covered(hint: CacheHint, applied: readonly CacheHint[]): boolean
   return ageCovered && scopeCovered;
 }
 
-export function deeperHints(plan: TypePlan, into: CacheHint[] = []): CacheHint[] {
+export function deeperHints(plan: HintedPlan, into: CacheHint[] = []): CacheHint[] {
   for (const field of plan.fields) {
     for (const child of field.types?.values() ?? []) {
       for (const grandchild of child.fields) into.push(grandchild.hint);
