@@ -109,7 +109,10 @@ describe('a dashboard reads the Baku internship as its event page describes it',
   });
 
   it('calls the internship and its forum archived, as the source page does ("archive event")', async () => {
-    const page = fs.readFileSync(path.join(PROJECT_ROOT, '..', 'shared', 'seed', 'baku-internship-2021.txt'), 'utf8');
+    // The founding document as the project keeps it (seeds/source/), the same as the shared copy wherever that is at hand.
+    const page = fs.readFileSync(path.join(PROJECT_ROOT, 'seeds', 'source', 'baku-internship-2021.txt'), 'utf8');
+    const shared = path.join(PROJECT_ROOT, '..', 'shared', 'seed', 'baku-internship-2021.txt');
+    if (fs.existsSync(shared)) expect(fs.readFileSync(shared, 'utf8')).toBe(page);
     expect(page).toContain('Internship for youth workers in Baku (archive event)');
     const [, d1, m1, y1, d2, m2, y2] = /Event date\s+(\d\d)\.(\d\d)\.(\d{4}) - (\d\d)\.(\d\d)\.(\d{4})/.exec(page)!;
     const [from, to] = [`${y1}-${m1}-${d1}`, `${y2}-${m2}-${d2}`];
