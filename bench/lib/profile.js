@@ -21,7 +21,6 @@ const PACKAGES = [
   ['pino', 'logging (pino)'],
   ['sonic-boom', 'logging (pino)'],
   ['better-sqlite3', 'better-sqlite3'],
-  ['class-validator', 'class-validator'],
   ['prom-client', 'metrics (prom-client)'],
 ];
 

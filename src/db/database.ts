@@ -4,7 +4,8 @@ import { DataSource, type DataSourceOptions, type QueryRunner } from 'typeorm';
 import { ConfigError } from '../config-error';
 import { DEFAULT_DEADLINES, type Deadlines } from '../ops/deadlines';
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { recordStatement, StatementRecorder, StatementTimer } from './explain';
 import { SqliteReader } from './sqlite-reader';
 import { DatabaseUnavailable, isUnavailable } from './unavailable';
@@ -172,13 +173,24 @@ function readsOf(dataSource: DataSource): Reads {
       await runner.release();
     }
   };
-  if (dataSource.options.type === 'postgres') {
-    const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  if (dataSource.driver instanceof PostgresDriver) {
+    const driver = dataSource.driver;
     reads = guarded(dataSource, {
-      query: (sql, values) => {
+      query: async (sql, values) => {
         if (!READ.test(sql)) return viaTypeorm(sql, values);
         const answered = recordStatement(sql);
-        return pool.query({ name: statementName(sql), text: sql, values }).then((result) => (answered(), result.rows));
+        // A pooled connection through the driver's public API: what TypeORM's own query runners use.
+        const [client, release] = (await driver.obtainMasterConnection()) as [PoolClient, (error?: unknown) => void];
+        try {
+          const result = await client.query({ name: statementName(sql), text: sql, values });
+          answered();
+          release();
+          return result.rows;
+        } catch (error) {
+          // A connection that failed mid-statement is not given back for reuse.
+          release(error);
+          throw error;
+        }
       },
       close: async () => {},
     });

@@ -8,8 +8,3 @@ export enum DocumentKind {
   PROGRAM = 2,
   SESSION = 3,
 }
-
-/** Packs a record's table and id into one document key. */
-export function documentKey(kind: DocumentKind, id: number): number {
-  return id * 4 + kind;
-}
