@@ -181,15 +181,21 @@ function readsOf(dataSource: DataSource): Reads {
         const answered = recordStatement(sql);
         // A pooled connection through the driver's public API: what TypeORM's own query runners use.
         const [client, release] = (await driver.obtainMasterConnection()) as [PoolClient, (error?: unknown) => void];
+        // While it is out of the pool the connection's own errors are this statement's (as pool.query listens), never unhandled.
+        let lost: unknown;
+        const onError = (error: unknown) => (lost = error);
+        client.once('error', onError);
         try {
           const result = await client.query({ name: statementName(sql), text: sql, values });
           answered();
-          release();
           return result.rows;
         } catch (error) {
-          // A connection that failed mid-statement is not given back for reuse.
-          release(error);
+          lost ??= error;
           throw error;
+        } finally {
+          client.removeListener('error', onError);
+          // A connection that failed mid-statement is not given back for reuse.
+          release(lost);
         }
       },
       close: async () => {},
