@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { recordStatement, StatementRecorder, StatementTimer } from './explain';
+import { applySortCollation } from './sort-keys';
 import { SqliteReader } from './sqlite-reader';
 import { DatabaseUnavailable, isUnavailable } from './unavailable';
 
@@ -332,6 +333,7 @@ export async function openDatabase(config: DatabaseSettings, options: OpenOption
   }
   const dataSource = new DataSource(dataSourceOptions);
   await dataSource.initialize();
+  applySortCollation(dataSource);
   const applied = options.migrate ? await dataSource.runMigrations({ transaction: 'each' }) : [];
   const db = new Database(dataSource);
   db.migrated = applied.map((m) => m.name);

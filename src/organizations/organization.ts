@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { SortKey } from '../db/sort-keys';
+import { Region } from '../regions/region';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { CacheFor, MAX_AGE, type Localized } from '../engine';
-import { EntityKey, Node } from '../graphql/node';
+import { AuditedNode, EntityKey, Node } from '../graphql/node';
 
 export enum OrganizationKind {
   UNIVERSITY = 'UNIVERSITY',
@@ -26,6 +28,7 @@ registerEnumType(OrganizationKind, {
 });
 
 @Entity('organizations')
+@Index('idx_organizations_region_id', ['regionPk'])
 @EntityKey()
 @CacheFor(MAX_AGE.directory)
 @ObjectType('Organization', {
@@ -33,11 +36,12 @@ registerEnumType(OrganizationKind, {
   implements: Node,
   description: 'A body that organizes programs or hosts sessions.',
 })
-export class Organization extends Node {
+export class Organization extends AuditedNode {
   @PrimaryGeneratedColumn({ name: 'id' })
   pk: number;
 
   @Field(() => String, { description: 'Stable, URL-safe handle, e.g. "mirea".' })
+  @SortKey()
   @Column('varchar', { length: 100, unique: true })
   slug: string;
 
@@ -52,7 +56,12 @@ export class Organization extends Node {
   @Column('integer', { name: 'region_id', nullable: true })
   regionPk: number | null;
 
+  /** The foreign key as the schema holds it; never loaded. */
+  @ManyToOne(() => Region, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'region_id' })
+  regionRef?: Region;
+
   /** True for generated test and benchmark records. */
-  @Column('boolean', { default: false })
+  @Column('boolean', { default: () => 'false' })
   synthetic: boolean;
 }

@@ -1,7 +1,10 @@
-import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { SortKey } from '../db/sort-keys';
+import { Organization } from '../organizations/organization';
+import { Region } from '../regions/region';
 import { Field, Int, InterfaceType, ObjectType, registerEnumType } from 'type-graphql';
 import { CacheFor, MAX_AGE, type Localized } from '../engine';
-import { EntityKey, Node } from '../graphql/node';
+import { AuditedNode, EntityKey, Node } from '../graphql/node';
 import { DateScalar } from '../graphql/scalars';
 
 export enum ProgramStatus {
@@ -36,6 +39,10 @@ export const PROGRAM_TYPE_NAME: Record<ProgramType, string> = {
  * order both in one statement; each GraphQL type shows its own columns.
  */
 @Entity('programs')
+@Index('idx_programs_type_starts_on', ['type', 'startsOn'])
+@Index('idx_programs_type_title_sort', ['type', 'titleSort'])
+@Index('idx_programs_location_id', ['locationPk'])
+@Index('idx_programs_forum_id_starts_on', ['forumPk', 'startsOn'])
 @EntityKey()
 @CacheFor(MAX_AGE.programs)
 @InterfaceType('Program', {
@@ -43,7 +50,7 @@ export const PROGRAM_TYPE_NAME: Record<ProgramType, string> = {
   description: 'A forum or an internship: something people take part in, with dates, a place and organizers.',
   resolveType: (value: { __typename: string }) => value.__typename,
 })
-export abstract class Program extends Node {
+export abstract class Program extends AuditedNode {
   @PrimaryGeneratedColumn({ name: 'id' })
   pk: number;
 
@@ -51,6 +58,7 @@ export abstract class Program extends Node {
   type: ProgramType;
 
   @Field(() => String, { description: 'Stable, URL-safe handle, e.g. "baku-internship-2021".' })
+  @SortKey()
   @Column('varchar', { length: 120, unique: true })
   slug: string;
 
@@ -59,6 +67,7 @@ export abstract class Program extends Node {
   title: Localized;
 
   /** Lower-case title used for ordering by TITLE. */
+  @SortKey()
   @Column('varchar', { name: 'title_sort', length: 300 })
   titleSort: string;
 
@@ -77,6 +86,11 @@ export abstract class Program extends Node {
   @Column('integer', { name: 'location_id', nullable: true })
   locationPk: number | null;
 
+  /** The foreign key as the schema holds it; never loaded. */
+  @ManyToOne(() => Region, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'location_id' })
+  locationRef?: Region;
+
   @Column('varchar', { length: 200, nullable: true })
   series: string | null;
 
@@ -89,6 +103,11 @@ export abstract class Program extends Node {
   @Column('integer', { name: 'forum_id', nullable: true })
   forumPk: number | null;
 
+  /** The foreign key as the schema holds it; never loaded. */
+  @ManyToOne(() => Program, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'forum_id' })
+  forumRef?: Program;
+
   @Column('integer', { name: 'participant_count', nullable: true })
   participantCount: number | null;
 
@@ -97,7 +116,7 @@ export abstract class Program extends Node {
   audience: Partial<Record<string, string[]>> | null;
 
   /** True for generated test and benchmark records. */
-  @Column('boolean', { default: false })
+  @Column('boolean', { default: () => 'false' })
   synthetic: boolean;
 }
 
@@ -129,6 +148,7 @@ export class Internship extends Program {
 }
 
 @Entity('program_organizers')
+@Index('idx_program_organizers_organization_id', ['organizationPk'])
 export class ProgramOrganizer {
   @PrimaryColumn('integer', { name: 'program_id' })
   programPk: number;
@@ -136,12 +156,22 @@ export class ProgramOrganizer {
   @PrimaryColumn('integer', { name: 'organization_id' })
   organizationPk: number;
 
+  /** The foreign keys as the schema holds them; never loaded. */
+  @ManyToOne(() => Program, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'program_id' })
+  programRef?: Program;
+
+  @ManyToOne(() => Organization, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'organization_id' })
+  organizationRef?: Organization;
+
   /** Order in which the source names the organizers. */
   @Column('integer', { default: 0 })
   position: number;
 }
 
 @Entity('participant_origins')
+@Index('idx_participant_origins_region_id', ['regionPk'])
 @CacheFor(MAX_AGE.programs)
 @ObjectType('ParticipantOrigin', { simpleResolvers: true, description: 'Where participants of an internship came from.' })
 export class ParticipantOrigin {
@@ -150,6 +180,15 @@ export class ParticipantOrigin {
 
   @PrimaryColumn('integer', { name: 'region_id' })
   regionPk: number;
+
+  /** The foreign keys as the schema holds them; never loaded. */
+  @ManyToOne(() => Program, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'program_id' })
+  programRef?: Program;
+
+  @ManyToOne(() => Region, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'region_id' })
+  regionRef?: Region;
 
   @Field(() => Int, { nullable: true, description: 'How many participants came from the region; null when the source does not say.' })
   @Column('integer', { nullable: true })

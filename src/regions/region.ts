@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { SortKey } from '../db/sort-keys';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { CacheFor, MAX_AGE, type Localized } from '../engine';
-import { EntityKey, Node } from '../graphql/node';
+import { AuditedNode, EntityKey, Node } from '../graphql/node';
 
 export enum RegionKind {
   INTERSTATE_UNION = 'INTERSTATE_UNION',
@@ -22,6 +23,7 @@ registerEnumType(RegionKind, {
 });
 
 @Entity('regions')
+@Index('idx_regions_parent_id', ['parentPk'])
 @EntityKey()
 @CacheFor(MAX_AGE.reference)
 @ObjectType('Region', {
@@ -29,13 +31,14 @@ registerEnumType(RegionKind, {
   implements: Node,
   description: 'A place in the hierarchy CIS > country > subdivision or city.',
 })
-export class Region extends Node {
+export class Region extends AuditedNode {
   @PrimaryGeneratedColumn({ name: 'id' })
   pk: number;
 
   @Field(() => String, {
     description: 'ISO 3166-1 alpha-2 for countries (RU, AZ), ISO 3166-2 for subdivisions (RU-OMS, AZ-BA), "CIS" for the Commonwealth.',
   })
+  @SortKey()
   @Column('varchar', { length: 32, unique: true })
   code: string;
 
@@ -50,7 +53,12 @@ export class Region extends Node {
   @Column('integer', { name: 'parent_id', nullable: true })
   parentPk: number | null;
 
+  /** The foreign key as the schema holds it; never loaded. */
+  @ManyToOne(() => Region, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'parent_id' })
+  parentRef?: Region;
+
   /** True for generated test and benchmark records. */
-  @Column('boolean', { default: false })
+  @Column('boolean', { default: () => 'false' })
   synthetic: boolean;
 }

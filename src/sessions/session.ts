@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Organization } from '../organizations/organization';
+import { Program } from '../programs/program';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { CacheFor, MAX_AGE, type Localized } from '../engine';
-import { EntityKey, Node } from '../graphql/node';
+import { AuditedNode, EntityKey, Node } from '../graphql/node';
 import { DateTimeScalar } from '../graphql/scalars';
 
 export enum SessionKind {
@@ -31,6 +33,9 @@ registerEnumType(SessionKind, {
 });
 
 @Entity('sessions')
+@Unique('uq_sessions_program_slug', ['programPk', 'slug'])
+@Index('idx_sessions_program_id_position', ['programPk', 'position'])
+@Index('idx_sessions_host_id', ['hostPk'])
 @EntityKey()
 @CacheFor(MAX_AGE.programs)
 @ObjectType('Session', {
@@ -38,12 +43,17 @@ registerEnumType(SessionKind, {
   implements: Node,
   description: 'One activity inside a program: a meeting, a lecture, group work, a visit.',
 })
-export class Session extends Node {
+export class Session extends AuditedNode {
   @PrimaryGeneratedColumn({ name: 'id' })
   pk: number;
 
   @Column('integer', { name: 'program_id' })
   programPk: number;
+
+  /** The foreign keys as the schema holds them; never loaded. */
+  @ManyToOne(() => Program, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'program_id' })
+  programRef?: Program;
 
   /** Stable handle within its program, used by the seed loader to stay idempotent. */
   @Column('varchar', { length: 120 })
@@ -60,6 +70,10 @@ export class Session extends Node {
   @Column('integer', { name: 'host_id', nullable: true })
   hostPk: number | null;
 
+  @ManyToOne(() => Organization, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'host_id' })
+  hostRef?: Organization;
+
   @Field(() => DateTimeScalar, { nullable: true, description: 'When it starts; null when the source gives no time.' })
   @Column('varchar', { name: 'starts_at', length: 30, nullable: true })
   startsAt: string | null;
@@ -73,6 +87,6 @@ export class Session extends Node {
   position: number;
 
   /** True for generated test and benchmark records. */
-  @Column('boolean', { default: false })
+  @Column('boolean', { default: () => 'false' })
   synthetic: boolean;
 }
