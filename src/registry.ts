@@ -9,6 +9,9 @@ import { Writes1732850000000 } from './db/migrations/1732850000000-writes';
 import { Search1732900000000 } from './db/migrations/1732900000000-search';
 import { WriteGeneration1733000000000 } from './db/migrations/1733000000000-write-generation';
 import { DropSearchText1733300000000 } from './db/migrations/1733300000000-drop-search-text';
+import { Calls1733419000000 } from './db/migrations/1733419000000-calls';
+import { Call, CallRegion } from './calls/call';
+import { CallMutations } from './calls/mutations';
 import { ApiKey } from './auth/api-key';
 import { declaredResolvers, deriveFastPath, type FastPath } from './engine';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
@@ -24,6 +27,7 @@ import { SearchResolver } from './search/resolver';
 import { Session } from './sessions/session';
 import { StatsResolver } from './stats/resolver';
 // Each domain declares its fields (src/engine/declare.ts) when it is loaded.
+import './calls/resolver';
 import './languages/resolver';
 import './organizations/resolver';
 import './programs/resolver';
@@ -31,10 +35,10 @@ import './regions/resolver';
 import './sessions/resolver';
 
 /** The registry's parts, in one table of contents. */
-export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session];
-export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000];
+export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session, Call, CallRegion];
+export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, Calls1733419000000];
 /** Resolvers written by hand: what graphql-js alone answers (search, statistics) and the writes. The declared fields' come from the engine. */
-export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations] as const;
+export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations, CallMutations] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;
 
