@@ -147,7 +147,7 @@ function endOfDayIn(day: string, zone: string): string {
  * 400 days before the programme starts, closing 3 to 20 days before it at
  * 23:59 in one of a few zones, open to up to two regions (none: anyone).
  */
-async function generateCalls(tx: SqlRunner, programs: Array<{ id: number; startsOn: string }>, regions: number[], seed: number): Promise<void> {
+async function generateCalls(tx: SqlRunner, programs: Array<{ id: number; slug: string; startsOn: string }>, regions: number[], seed: number): Promise<void> {
   const random = prng(seed ^ 0x19ca11);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const upper = await tx.query<{ id: number }>(`SELECT id FROM regions WHERE kind IN ('COUNTRY', 'INTERSTATE_UNION') AND synthetic = $1 ORDER BY code`, [false]);
@@ -163,7 +163,7 @@ async function generateCalls(tx: SqlRunner, programs: Array<{ id: number; starts
     const fee = random() < 0.5 ? null : Math.round(random() * 500_00);
     const notes = random() < 0.3 ? json({ en: 'Meals are provided; visa costs are reimbursed.', ru: 'Питание предоставляется; расходы на визу возмещаются.' }) : null;
     const covered = () => (random() < 0.2 ? null : random() < 0.5);
-    callRows.push([program.id, day(30 + Math.floor(random() * 370)), endOfDayIn(day(3 + Math.floor(random() * 18)), zone), zone, `https://apply.example.org/synthetic/${program.id}`, random() < 0.2 ? null : 10 + Math.floor(random() * 40), json(pick(LANGUAGE_SETS)), fee, fee == null ? null : pick(CURRENCIES), covered(), covered(), notes, true]);
+    callRows.push([program.id, day(30 + Math.floor(random() * 370)), endOfDayIn(day(3 + Math.floor(random() * 18)), zone), zone, `https://apply.example.org/${program.slug}`, random() < 0.2 ? null : 10 + Math.floor(random() * 40), json(pick(LANGUAGE_SETS)), fee, fee == null ? null : pick(CURRENCIES), covered(), covered(), notes, true]);
     const howMany = Math.floor(random() * 3);
     const chosen = new Set<number>();
     while (chosen.size < howMany) chosen.add(random() < 0.5 ? pick(upperIds) : pick(eligible));
@@ -271,7 +271,7 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, optio
     }
     await insertMany(tx, 'sessions', ['program_id', 'slug', 'title', 'kind', 'host_id', 'starts_at', 'ends_at', 'position', 'synthetic'], sessionRows, undefined, progress('sessions'));
     options.onProgress?.(written, total, 'calls for applications');
-    await generateCalls(tx, [...forumRows, ...internshipRows].map((row, i) => ({ id: [...forums, ...internships][i], startsOn: row[5] as string })), regions, options.seed ?? 2021);
+    await generateCalls(tx, [...forumRows, ...internshipRows].map((row, i) => ({ id: [...forums, ...internships][i], slug: row[1] as string, startsOn: row[5] as string })), regions, options.seed ?? 2021);
     return { regions: regions.length, organizations: orgs.length, forums: forums.length, internships: internships.length, sessions: sessionRows.length };
   });
   // Fresh statistics, or SQLite's planner pages a forum's internships by scanning every internship.
