@@ -110,6 +110,9 @@ describe('the fast path answers exactly as the plain path', () => {
       { ...base, forums: 3, internships: 2, sessions: 1, filter: { status: ['ARCHIVED', 'UPCOMING'] } },
       { ...base, filter: { regionCode: 'AZ' } },
       { ...base, filter: { regionCode: 'NOWHERE' } },
+      // The dashboard's closing-soon block: calls a resident of Omsk may apply to, and an unknown region.
+      { ...base, residentOf: 'RU-OMS', closingSoon: 20 },
+      { ...base, residentOf: 'NOWHERE' },
       { ...base, slug: 'no-such-slug', code: 'NOWHERE', id: toGlobalId('Forum', 999999) },
       { ...base, id: 'not-an-id', ids: [base.id, 'not-an-id'] },
     ];
@@ -148,8 +151,9 @@ describe('the fast path answers exactly as the plain path', () => {
     expect(reference.some((sql) => sql.includes('p.description'))).toBe(true);
     expect(fast.some((sql) => sql.includes('p.title AS'))).toBe(true);
     // The page of forums, then the forums rendered whole: the rendering reads only the columns its fields name.
-    expect(fast).toHaveLength(2);
-    const [, rendering] = fast;
+    // Beside them, the closing-soon page and its calls.
+    expect(fast).toHaveLength(4);
+    const rendering = fast.find((sql) => / AS "json" FROM (json_each|unnest)\(/.test(sql))!;
     expect(rendering).toMatch(/ AS "json" FROM (json_each|unnest)\(/);
     expect(rendering).toMatch(/'Forum:' \|\| t0\.id/);
     expect(rendering).not.toMatch(/\.(description|audience|training_program|title_sort)\b/);
