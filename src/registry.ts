@@ -12,6 +12,7 @@ import { DropSearchText1733300000000 } from './db/migrations/1733300000000-drop-
 import { Calls1733419000000 } from './db/migrations/1733419000000-calls';
 import { Call, CallRegion } from './calls/call';
 import { CallMutations } from './calls/mutations';
+import { CallStatsResolver } from './calls/stats';
 import { ApiKey } from './auth/api-key';
 import { declaredResolvers, deriveFastPath, type FastPath } from './engine';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
@@ -38,7 +39,7 @@ import './sessions/resolver';
 export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session, Call, CallRegion];
 export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, Calls1733419000000];
 /** Resolvers written by hand: what graphql-js alone answers (search, statistics) and the writes. The declared fields' come from the engine. */
-export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations, CallMutations] as const;
+export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations, CallMutations, CallStatsResolver] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;
 

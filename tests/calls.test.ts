@@ -130,6 +130,24 @@ describe('finding programmes by their calls', () => {
   });
 });
 
+describe('statistics of calls', () => {
+  it('count open calls per region they name, most first, as the rule and the rows say', async () => {
+    const now = new Date().toISOString();
+    const open = new Set((await callRows()).filter((c) => callStatus({ opensOn: c.opens_on, closesAt: c.closes_at }, now) === 'OPEN').map((c) => c.id));
+    const named = await registry.db.query<{ call_id: number; code: string }>(`SELECT cr.call_id AS "call_id", r.code AS "code" FROM call_regions cr JOIN regions r ON r.id = cr.region_id`);
+    const counts = new Map<string, number>();
+    for (const { call_id, code } of named) if (open.has(Number(call_id))) counts.set(code, (counts.get(code) ?? 0) + 1);
+    const expected = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([code, count]) => ({ region: { code }, count }));
+    expect(expected.length).toBeGreaterThan(0);
+    const res = await as(null, `{ stats { openCallsByRegion { region { code } count } } }`);
+    expect(res.data.stats.openCallsByRegion).toEqual(expected);
+    const ru = await as(null, `{ stats { openCallsByRegion(filter: { regionCode: "RU", startsFrom: "2000-01-01" }) { count } } }`);
+    expect(ru.errors).toBeUndefined();
+    const bad = await as(null, `{ stats { openCallsByRegion(filter: { eligibleFor: "NOWHERE" }) { count } } }`);
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
 describe('a call, read', () => {
   it('shows its dates, zone, regions, languages and costs, and round-trips through node(id)', async () => {
     const [row] = await registry.db.query<any>(
