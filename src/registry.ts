@@ -10,6 +10,7 @@ import { Search1732900000000 } from './db/migrations/1732900000000-search';
 import { WriteGeneration1733000000000 } from './db/migrations/1733000000000-write-generation';
 import { DropSearchText1733300000000 } from './db/migrations/1733300000000-drop-search-text';
 import { Calls1733419000000 } from './db/migrations/1733419000000-calls';
+import { CallSearch1733419100000 } from './db/migrations/1733419100000-call-search';
 import { Call, CallRegion } from './calls/call';
 import { CallMutations } from './calls/mutations';
 import { CallStatsResolver } from './calls/stats';
@@ -37,7 +38,7 @@ import './sessions/resolver';
 
 /** The registry's parts, in one table of contents. */
 export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session, Call, CallRegion];
-export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, Calls1733419000000];
+export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, Calls1733419000000, CallSearch1733419100000];
 /** Resolvers written by hand: what graphql-js alone answers (search, statistics) and the writes. The declared fields' come from the engine. */
 export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations, CallMutations, CallStatsResolver] as const;
 

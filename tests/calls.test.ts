@@ -210,7 +210,7 @@ describe('writing calls', () => {
     eligibleRegionCodes: ['RU', 'AZ-BA'],
     places: 25,
     workingLanguages: ['ru', 'en'],
-    costs: { fee: { amount: 12.5, currency: 'EUR' }, travelCovered: true, notes: { en: 'Travel is reimbursed after the programme.' } },
+    costs: { fee: { amount: 12.5, currency: 'EUR' }, travelCovered: true, notes: { en: 'Travel is reimbursed after the programme (keep the quokka tickets).' } },
     ...overrides,
   });
 
@@ -258,11 +258,15 @@ describe('writing calls', () => {
       places: 25,
       workingLanguages: ['ru', 'en'],
       eligibleRegions: [{ code: 'RU' }, { code: 'AZ-BA' }],
-      costs: { fee: { amount: 12.5, currency: 'EUR' }, travelCovered: true, accommodationCovered: null, notes: 'Travel is reimbursed after the programme.' },
+      costs: { fee: { amount: 12.5, currency: 'EUR' }, travelCovered: true, accommodationCovered: null, notes: 'Travel is reimbursed after the programme (keep the quokka tickets).' },
       program: { slug },
     });
     expect(await allSlugs({ callStatus: ['OPEN'], eligibleFor: 'RU-OMS' })).toContain(slug);
     expect(await allSlugs({ callStatus: ['OPEN'], eligibleFor: 'AZ' })).not.toContain(slug);
+    // Its notes are searched with its programme, in the write's own transaction.
+    const found = await as(null, `{ search(query: "quokka") { edges { matchedField snippet node { ... on Program { slug } } } } }`);
+    expect(found.data.search.edges).toEqual([{ matchedField: 'CALL', snippet: '…the programme (keep the <mark>quokka</mark> tickets).', node: { slug } }]);
+    expect(await allSlugs({ query: 'quokka' })).toEqual([slug]);
 
     const second = await refused(editor, CREATE, { input: input() });
     expect(second.data.callCreate.userErrors).toEqual([{ field: ['input', 'programSlug'], code: 'TAKEN', message: expect.any(String) }]);
@@ -279,5 +283,21 @@ describe('writing calls', () => {
     expect(again.data.callDelete).toEqual({ deletedId: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
     const program = await as(null, `query($slug: String!) { internship(slug: $slug) { slug call { id } } }`, { slug });
     expect(program.data.internship).toEqual({ slug, call: null });
+    expect(await allSlugs({ query: 'quokka' })).toEqual([]);
+    // The programme itself is still found by its title.
+    const title = await as(null, `query($slug: String!) { internship(slug: $slug) { title(lang: EN) } }`, { slug });
+    expect(await allSlugs({ query: title.data.internship.title })).toContain(slug);
+  });
+
+  it('goes with its programme when the programme is deleted, and leaves nothing in the search index', async () => {
+    const [row] = await registry.db.query<{ id: number; slug: string }>(
+      `SELECT p.id AS "id", p.slug AS "slug" FROM programs p JOIN calls c ON c.program_id = p.id WHERE p.type = 'INTERNSHIP' AND c.cost_notes IS NOT NULL ORDER BY p.id LIMIT 1`,
+    );
+    const deleted = await as(editor, `mutation($id: ID!) { internshipDelete(id: $id) { deletedId userErrors { code } } }`, { id: Buffer.from(`Internship:${row.id}`).toString('base64url') });
+    expect(deleted.data.internshipDelete.userErrors).toEqual([]);
+    expect(await registry.db.query(`SELECT id FROM calls WHERE program_id = $1`, [row.id])).toEqual([]);
+    const hits = await as(null, `{ search(query: "визу", first: 100) { nodes { ... on Program { slug } } } }`);
+    expect(hits.data.search.nodes.length).toBeGreaterThan(0);
+    expect(hits.data.search.nodes.map((n: { slug: string }) => n.slug)).not.toContain(row.slug);
   });
 });
