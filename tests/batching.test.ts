@@ -129,6 +129,14 @@ describe('the database renders the dashboard\'s forums whole', () => {
     expect(wide.data).toEqual(loaded.data);
   });
 
+  it('in its 2 statements and an empty page when the closing-soon block is not wanted (first: 0), as the benchmark asks it', async () => {
+    const response = await request({ forums: 20, internships: 5, sessions: 5, closingSoon: 0 });
+    expect(response.data.closingSoon.nodes).toEqual([]);
+    // The closing-soon page is still read, LIMIT 0 (a root list reads its page whatever its size); its calls are not.
+    expect(shape(response.extensions.explain.sql).sort()).toEqual(['read calls', 'read+count programs', 'render programs']);
+    expect(response.extensions.explain.sql.find((sql) => sql.includes('calls c'))).toMatch(/LIMIT/);
+  });
+
   it('shows a renamed region at once: the database reads it with the rest', async () => {
     const admin = await createKey(registry.db, 'admin', 'rendering test');
     const [{ id, code }] = await registry.db.query<{ id: number; code: string }>(
