@@ -180,6 +180,11 @@ describe('the fast path answers exactly as the plain path', () => {
       } } }`,
       `query($lang: Language) { regions(first: 50) { nodes { code kind name(lang: $lang) parent { code } children { __typename code name children { code name(lang: $lang) } } } } }`,
       `query($lang: Language) { organizations(first: 30) { nodes { slug name(lang: $lang) region { code children { code } } } } }`,
+      // Calls for applications, rendered with their forums and internships: status (from the request's instant), languages (JSON), regions (a link table).
+      `query($lang: Language) { forums(first: 20) { nodes { slug
+        call { __typename id opensOn closesAt timeZone applyUrl places status workingLanguages eligibleRegions { code name(lang: $lang) } program { slug } }
+        internships(first: 3) { nodes { slug call { id status closesAt workingLanguages eligibleRegions { code } } } }
+      } } }`,
     ];
     const variants = [
       { first: 2, sessions: 2 },
