@@ -289,6 +289,21 @@ describe('writing calls', () => {
     expect(await allSlugs({ query: title.data.internship.title })).toContain(slug);
   });
 
+  it('keeps a region it names from being deleted, and refuses an address with a line break', async () => {
+    const admin = (await createKey(registry.db, 'admin', 'calls admin')).key;
+    const region = await as(admin, `mutation { regionCreate(input: { code: "RU-TYU", name: { en: "Tyumen region" }, kind: SUBDIVISION, parentCode: "RU" }) { region { id } userErrors { code } } }`);
+    expect(region.data.regionCreate.userErrors).toEqual([]);
+    const injected = await refused(editor, CREATE, { input: input({ applyUrl: 'https://example.org/apply\r\nX-INJECTED:1', eligibleRegionCodes: ['RU-TYU'] }) });
+    expect(injected.data.callCreate.userErrors.map((e: { field: string[]; code: string }) => [e.field.join('.'), e.code])).toEqual([['input.applyUrl', 'INVALID_FORMAT']]);
+    const created = await as(editor, CREATE, { input: input({ eligibleRegionCodes: ['RU-TYU'] }) });
+    expect(created.data.callCreate.userErrors).toEqual([]);
+    const DELETE_REGION = `mutation($id: ID!) { regionDelete(id: $id) { deletedId userErrors { code message } } }`;
+    const kept = await refused(admin, DELETE_REGION, { id: region.data.regionCreate.region.id });
+    expect(kept.data.regionDelete).toEqual({ deletedId: null, userErrors: [{ code: 'IN_USE', message: 'Still referred to by 1 calls for applications' }] });
+    await as(editor, `mutation($id: ID!) { callDelete(id: $id) { deletedId } }`, { id: created.data.callCreate.call.id });
+    expect((await as(admin, DELETE_REGION, { id: region.data.regionCreate.region.id })).data.regionDelete.userErrors).toEqual([]);
+  });
+
   it('goes with its programme when the programme is deleted, and leaves nothing in the search index', async () => {
     const [row] = await registry.db.query<{ id: number; slug: string }>(
       `SELECT p.id AS "id", p.slug AS "slug" FROM programs p JOIN calls c ON c.program_id = p.id WHERE p.type = 'INTERNSHIP' AND c.cost_notes IS NOT NULL ORDER BY p.id LIMIT 1`,

@@ -102,6 +102,8 @@ interface CallRow {
 }
 
 function isHttpUrl(value: string): boolean {
+  // Whitespace and control characters would be dropped by the URL parser, yet kept in the stored text (and in a feed's lines).
+  if (/[\s\x00-\x1f\x7f]/.test(value)) return false;
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;

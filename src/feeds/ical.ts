@@ -60,7 +60,8 @@ export function calendar(name: string, events: CalendarEvent[]): string {
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Program Registry//Calendar feed//EN', 'CALSCALE:GREGORIAN', `X-WR-CALNAME:${escapeText(name)}`];
   for (const event of events) {
     lines.push('BEGIN:VEVENT', `UID:${escapeText(event.uid)}`);
-    for (const [property, value, raw] of event.properties) lines.push(`${property}:${raw ? value : escapeText(value)}`);
+    // A raw value (a date, a URI) never carries a line break into the feed.
+    for (const [property, value, raw] of event.properties) lines.push(`${property}:${raw ? value.replace(/[\r\n]/g, '') : escapeText(value)}`);
     lines.push('END:VEVENT');
   }
   lines.push('END:VCALENDAR');
