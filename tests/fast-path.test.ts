@@ -131,7 +131,7 @@ describe('the fast path answers exactly as the plain path', () => {
     }
     // The dashboards' operations are the fast path's to answer; analysts' statistics and search stay on the plain path.
     expect([...fastNames].sort()).toEqual(
-      expect.arrayContaining(['Dashboard', 'ForumPage', 'InternshipList', 'InternshipPage', 'NodeById', 'NodesByIds', 'OrganizationPrograms', 'ProgramList', 'RegionList', 'RegionTree', 'SessionList']),
+      expect.arrayContaining(['Dashboard', 'ForumPage', 'InternshipList', 'InternshipPage', 'NodeById', 'NodesByIds', 'OpenCalls', 'OrganizationPrograms', 'ProgramList', 'RegionList', 'RegionTree', 'SessionList']),
     );
     expect(fastNames.has('RegistryStats')).toBe(false);
     // The database renders the objects that have lists below them (forums with pages of internships, regions with their
