@@ -1,6 +1,6 @@
 import type { RegistryContext } from './context';
 import { childCountsByParent, childPagesByParent, countRows, fetchPage, type ChildSource, type Source } from './loaders';
-import { pageRequest, pageSignature, toConnection, type ConnectionResult, type Edge, type Ordering, type PageArgs, type PageInfo, type SortedRow } from './paging';
+import { pageRequest, pageSignature, toConnection, type ConnectionResult, type Edge, type Ordering, type PageArgs, type PageInfo, type PageRequest, type SortedRow } from './paging';
 
 /** A root list as served: each field reads the page when asked for. */
 export interface LazyConnection<T> {
