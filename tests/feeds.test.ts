@@ -198,7 +198,7 @@ describe('the iCalendar feed of sessions and deadlines', () => {
     ];
     for (const [search, parameter, message] of cases) {
       const response = await fetch(`${base}/feeds/sessions.ics?${search}`);
-      const body = await response.json();
+      const body = (await response.json()) as any;
       expect([search, response.status, body.errors[0].extensions]).toEqual([search, 400, { code: 'BAD_USER_INPUT', parameter }]);
       expect(body.errors[0].message).toContain(message);
     }
@@ -211,18 +211,18 @@ describe('the JSON Feed of open calls', () => {
     const response = await fetch(`${base}/feeds/calls.json?lang=en`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/feed+json; charset=utf-8');
-    const feed = await response.json();
+    const feed = (await response.json()) as any;
     expect(feed).toMatchObject({ version: 'https://jsonfeed.org/version/1.1', title: expect.any(String), feed_url: `${base}/feeds/calls.json?lang=en` });
     const programs = await graphqlPrograms({ callStatus: ['OPEN'] }, 'EN', { field: 'CLOSES_AT', direction: 'ASC' });
     expect(programs.length).toBeGreaterThan(0);
     expect(feed.items.map((i: any) => [i.id, i.url, i.title, i._call.closesAt, i._call.status, i._call.program.slug])).toEqual(
       programs.map((p) => [p.call!.id, p.call!.applyUrl, p.title, p.call!.closesAt, 'OPEN', p.slug]),
     );
-    const omsk = await (await fetch(`${base}/feeds/calls.json?eligibleFor=RU-OMS`)).json();
+    const omsk = (await (await fetch(`${base}/feeds/calls.json?eligibleFor=RU-OMS`)).json()) as any;
     expect(omsk.items.map((i: any) => i._call.program.slug)).toEqual((await graphqlPrograms({ callStatus: ['OPEN'], eligibleFor: 'RU-OMS' }, 'EN', { field: 'CLOSES_AT', direction: 'ASC' })).map((p) => p.slug));
     const bad = await fetch(`${base}/feeds/calls.json?region=XX`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', parameter: 'region' });
+    expect(((await bad.json()) as any).errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', parameter: 'region' });
   });
 
   it('is counted in /metrics by feed and status', async () => {
