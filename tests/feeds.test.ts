@@ -191,7 +191,7 @@ describe('the iCalendar feed of sessions and deadlines', () => {
       ['program=no-such-programme', 'program', 'No program has the slug "no-such-programme"'],
       ['startsFrom=2021-13-01', 'startsFrom', 'Date must be a calendar date'],
       ['startsFrom=2022-01-01&startsTo=2021-01-01', 'startsTo', '"startsFrom" is after "startsTo"'],
-      ['status=SOON', 'status', 'SOON'],
+      ['status=SOON', 'status', 'Value "SOON" does not exist in "ProgramStatus" enum'],
       ['lang=xx', 'lang', 'XX'],
       ['region=RU&program=baku-internship-2021', 'program', 'give it alone'],
       ['colour=red', 'colour', 'Unknown parameter "colour"'],
@@ -201,6 +201,8 @@ describe('the iCalendar feed of sessions and deadlines', () => {
       const body = (await response.json()) as any;
       expect([search, response.status, body.errors[0].extensions]).toEqual([search, 400, { code: 'BAD_USER_INPUT', parameter }]);
       expect(body.errors[0].message).toContain(message);
+      // The message speaks of the parameter, not of the operation the feed runs.
+      expect(body.errors[0].message).not.toMatch(/Variable "\$filter"/);
     }
     expect((await fetch(`${base}/feeds/sessions.ics`, { method: 'POST' })).status).toBe(405);
   });

@@ -146,7 +146,7 @@ async function run<T>(schema: GraphQLSchema, ctx: RegistryContext, document: Ret
     // Variable coercion (a bad date, an unknown status or language) has no path and no code.
     if (code === 'BAD_USER_INPUT' || (!code && !error.path)) {
       const parameter = parameterOf(error);
-      const message = error.message.replace(/Variable "\$filter" got invalid value .*? at "filter\.(\w+)"; /, '').replace(/Variable "\$lang" got invalid value/, 'Parameter "lang" has the value');
+      const message = error.message.replace(/Variable "\$filter" got invalid value .*? at "filter\.\w+[^"]*"; /, '').replace(/Variable "\$lang" got invalid value/, 'Parameter "lang" has the value');
       throw new FeedRequestError(message, 'BAD_USER_INPUT', parameter);
     }
     throw error.originalError ?? error;
