@@ -167,7 +167,12 @@ export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: 
   if (startsTo != null) where.push((p) => `p.starts_on <= ${p.add(startsTo)}`);
   if (callStatus?.length) {
     const wanted = [...new Set(callStatus)];
-    where.push((p) => `p.id IN (SELECT c.program_id FROM calls c WHERE (${callStatusCase('c', p.add(ctx.now))}) IN (${wanted.map((s) => `'${s}'`).join(', ')}))`);
+    where.push((p) => {
+      const now = p.add(ctx.now);
+      // A call that is not closed has its deadline ahead: said outright, the index on closes_at finds those calls.
+      const ahead = wanted.includes(CallStatus.CLOSED) ? '' : `c.closes_at > ${now} AND `;
+      return `p.id IN (SELECT c.program_id FROM calls c WHERE ${ahead}(${callStatusCase('c', now)}) IN (${wanted.map((s) => `'${s}'`).join(', ')}))`;
+    });
   }
   if (closesBefore != null) where.push((p) => `p.id IN (SELECT c.program_id FROM calls c WHERE c.closes_at < ${p.add(closesBefore)})`);
   if (eligibleFor != null) {
