@@ -30,7 +30,7 @@ import { buildInfo } from './ops/build-info';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
 import { servedFastPath, servedSchema } from './registry';
-import { etagOf, feedQuery, FeedRequestError, matches, openCallsFeed, sessionsCalendar } from './feeds/feeds';
+import { etagOf, feedQuery, FeedRequestError, matches, openCallsFeed, sessionsCalendar, type FeedRunner } from './feeds/feeds';
 import type { Logger } from 'pino';
 
 
@@ -277,11 +277,17 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
       const query = feedQuery(url.searchParams);
       const generation = generations.forRequest(shared.retire);
       const ctx = createContext(db, { acceptLanguage: req.headers['accept-language'], caller, generation: generation.read, request });
-      const schema = await servedSchema();
+      // Each of the feed's operations as a request's: guard, fast path, response cache, metrics by operation name.
+      const runner: FeedRunner = async (operation, variables) => {
+        const response = await apollo.executeOperation({ query: operation, variables }, { contextValue: ctx });
+        if (response.body.kind !== 'single') throw new Error('a feed operation answered incrementally');
+        // Objects the database rendered are spliced in as text when the answer is written: read it as a client would.
+        return JSON.parse(stringifyResponse(response.body.singleResult));
+      };
       const body =
         name === 'sessions.ics'
-          ? await sessionsCalendar(schema, ctx, query)
-          : JSON.stringify(await openCallsFeed(schema, ctx, query, `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${url.pathname}${url.search}`));
+          ? await sessionsCalendar(runner, ctx, query)
+          : JSON.stringify(await openCallsFeed(runner, ctx, query, `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${url.pathname}${url.search}`));
       const etag = etagOf(body);
       const headers: Record<string, string> = {
         etag,

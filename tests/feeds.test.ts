@@ -1,5 +1,7 @@
 import ICAL from 'ical.js';
 import { createKey } from '../src/auth/keys';
+import { loadConfig } from '../src/config';
+import { startHttpServer } from '../src/http';
 import { startTestRegistry, type GraphQLResponse, type TestRegistry } from './support/registry';
 
 /**
@@ -205,6 +207,22 @@ describe('the iCalendar feed of sessions and deadlines', () => {
       expect(body.errors[0].message).not.toMatch(/Variable "\$filter"/);
     }
     expect((await fetch(`${base}/feeds/sessions.ics`, { method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('feeds under the production guard', () => {
+  it('pass its limits (depth, cost, fields) and answer the same events', async () => {
+    const guarded = await startHttpServer(loadConfig({ ...registry.env, PORT: '0', REGISTRY_GUARD: '1' }), registry.db);
+    try {
+      const url = (server: string) => `${server.replace(/\/graphql$/, '')}/feeds/sessions.ics?region=RU&lang=ru`;
+      const [plain, guardedText] = await Promise.all([fetch(url(registry.url)).then((r) => r.text()), fetch(url(guarded.url)).then(async (r) => [r.status, await r.text()] as const)]);
+      expect(guardedText[0]).toBe(200);
+      expect(guardedText[1]).toBe(plain);
+      const calls = await fetch(`${guarded.url.replace(/\/graphql$/, '')}/feeds/calls.json`);
+      expect(calls.status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
   });
 });
 

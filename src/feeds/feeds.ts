@@ -1,16 +1,20 @@
 import crypto from 'node:crypto';
-import { execute, parse, type GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { fromGlobalId, type RegistryContext } from '../engine';
 import { DatabaseUnavailable } from '../db/unavailable';
 import { localDateTime } from '../calls/zone';
 import { calendar, date, nextDay, utcDateTime, type CalendarEvent, type Property } from './ical';
 
 /**
- * Calendar and JSON feeds, answered by the registry's own GraphQL operations:
+ * Calendar and JSON feeds, answered by the registry's own GraphQL operations,
+ * run as any request is (Apollo's plugins, the fast path, the response cache):
  * a feed's URL parameters become a `ProgramFilter` and go through the same
  * schema, so they are validated the same way (an unknown region is the same
  * BAD_USER_INPUT, here a 400) and a feed shows what `programs` answers.
  */
+
+/** Runs one operation of a feed for its request; answers its data and formatted errors. */
+export type FeedRunner = (query: string, variables: Record<string, unknown>) => Promise<{ data?: unknown; errors?: readonly GraphQLFormattedError[] }>;
 
 /** URL parameter → ProgramFilter field; lists are comma-separated. */
 const FILTER_PARAMETERS: Record<string, { field: string; list?: boolean }> = {
@@ -28,6 +32,9 @@ const PARAMETERS = ['program', 'lang', ...Object.keys(FILTER_PARAMETERS)];
 /** Most programmes one feed holds: a larger answer is refused with a hint to narrow it, never cut silently. */
 export const MAX_FEED_PROGRAMS = 2_000;
 const PAGE = 100;
+/** Programmes per page, and sessions read with each: within the guard's cost limit (50,000 items) with room to spare; more sessions are paged by PAGE. */
+const PROGRAM_PAGE = 50;
+const SESSIONS_WITH_PROGRAM = 20;
 
 /** A feed request the client got wrong: a 400 naming the parameter. */
 export class FeedRequestError extends Error {
@@ -48,18 +55,18 @@ const PROGRAM_FIELDS = `
   __typename id slug title(lang: $lang) description(lang: $lang) startsOn endsOn
   location { code name(lang: $lang) }
   call { id opensOn closesAt timeZone applyUrl status places workingLanguages eligibleRegions { code name(lang: $lang) } costs { fee { amount currency } travelCovered accommodationCovered notes(lang: $lang) } }
-  sessions(first: ${PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { ...S } }`;
+  sessions(first: ${SESSIONS_WITH_PROGRAM}) { totalCount pageInfo { hasNextPage endCursor } nodes { ...S } }`;
 const SESSION_FIELDS = `fragment S on Session { id title(lang: $lang) kind startsAt endsAt host { name(lang: $lang) } }`;
-const LIST = parse(`query FeedPrograms($filter: ProgramFilter, $orderBy: ProgramOrder, $after: String, $lang: Language) {
-  programs(first: ${PAGE}, after: $after, filter: $filter, orderBy: $orderBy) { pageInfo { hasNextPage endCursor } nodes { ${PROGRAM_FIELDS} } }
-} ${SESSION_FIELDS}`);
-const ONE = parse(`query FeedProgram($slug: String!, $lang: Language) {
+const LIST = `query FeedPrograms($filter: ProgramFilter, $orderBy: ProgramOrder, $after: String, $lang: Language) {
+  programs(first: ${PROGRAM_PAGE}, after: $after, filter: $filter, orderBy: $orderBy) { pageInfo { hasNextPage endCursor } nodes { ${PROGRAM_FIELDS} } }
+} ${SESSION_FIELDS}`;
+const ONE = `query FeedProgram($slug: String!, $lang: Language) {
   forum(slug: $slug) { ${PROGRAM_FIELDS} }
   internship(slug: $slug) { ${PROGRAM_FIELDS} }
-} ${SESSION_FIELDS}`);
-const MORE_SESSIONS = parse(`query FeedSessions($slug: String!, $after: String, $lang: Language) {
+} ${SESSION_FIELDS}`;
+const MORE_SESSIONS = `query FeedSessions($slug: String!, $after: String, $lang: Language) {
   sessions(first: ${PAGE}, after: $after, filter: { programSlug: $slug }) { pageInfo { hasNextPage endCursor } nodes { ...S } }
-} ${SESSION_FIELDS}`);
+} ${SESSION_FIELDS}`;
 
 export interface FeedSession {
   id: string;
@@ -124,7 +131,7 @@ export function feedQuery(search: URLSearchParams): FeedQuery {
 }
 
 /** Which URL parameter a GraphQL argument path came from. */
-function parameterOf(error: GraphQLError): string | undefined {
+function parameterOf(error: GraphQLFormattedError): string | undefined {
   const path = error.extensions?.argumentPath as string[] | undefined;
   const field = path?.[0] === 'filter' ? path[1] : path?.[0] === 'slug' ? 'program' : undefined;
   if (field === 'program') return 'program';
@@ -136,30 +143,28 @@ function parameterOf(error: GraphQLError): string | undefined {
   return Object.entries(FILTER_PARAMETERS).find(([, spec]) => spec.field === inFilter)?.[0];
 }
 
-/** Runs one of the feed's operations; a user's mistake becomes a FeedRequestError, anything else is thrown as it is. */
-async function run<T>(schema: GraphQLSchema, ctx: RegistryContext, document: ReturnType<typeof parse>, variables: Record<string, unknown>): Promise<T> {
-  const result = await execute({ schema, document, variableValues: variables, contextValue: ctx });
+/** Runs one of the feed's operations; a user's mistake becomes a FeedRequestError, a silent database a DatabaseUnavailable (503), anything else a 500. */
+async function run<T>(runner: FeedRunner, query: string, variables: Record<string, unknown>): Promise<T> {
+  const result = await runner(query, variables);
   const [error] = result.errors ?? [];
   if (error) {
-    if (error.originalError instanceof DatabaseUnavailable) throw error.originalError;
     const code = error.extensions?.code as string | undefined;
-    // Variable coercion (a bad date, an unknown status or language) has no path and no code.
-    if (code === 'BAD_USER_INPUT' || (!code && !error.path)) {
-      const parameter = parameterOf(error);
+    if (code === 'SERVICE_UNAVAILABLE') throw new DatabaseUnavailable(new Error(error.message));
+    if (code === 'BAD_USER_INPUT') {
       const message = error.message.replace(/Variable "\$filter" got invalid value .*? at "filter\.\w+[^"]*"; /, '').replace(/Variable "\$lang" got invalid value/, 'Parameter "lang" has the value');
-      throw new FeedRequestError(message, 'BAD_USER_INPUT', parameter);
+      throw new FeedRequestError(message, 'BAD_USER_INPUT', parameterOf(error));
     }
-    throw error.originalError ?? error;
+    throw new Error(`a feed's operation failed (${code ?? 'no code'}): ${error.message}`);
   }
   return result.data as T;
 }
 
 /** Every session of a programme: the first page came with it, the rest (past 100) is paged here. */
-async function allSessions(schema: GraphQLSchema, ctx: RegistryContext, program: FeedProgram, lang: string | undefined): Promise<FeedSession[]> {
+async function allSessions(runner: FeedRunner, program: FeedProgram, lang: string | undefined): Promise<FeedSession[]> {
   const sessions = [...program.sessions.nodes];
   let page = program.sessions.pageInfo;
   while (page.hasNextPage) {
-    const data = await run<{ sessions: { pageInfo: typeof page; nodes: FeedSession[] } }>(schema, ctx, MORE_SESSIONS, { slug: program.slug, after: page.endCursor, lang });
+    const data = await run<{ sessions: { pageInfo: typeof page; nodes: FeedSession[] } }>(runner, MORE_SESSIONS, { slug: program.slug, after: page.endCursor, lang });
     sessions.push(...data.sessions.nodes);
     page = data.sessions.pageInfo;
   }
@@ -167,11 +172,11 @@ async function allSessions(schema: GraphQLSchema, ctx: RegistryContext, program:
 }
 
 /** The programmes a feed shows, each with all its sessions, in the order of `orderBy` (by start date when not given). */
-export async function feedPrograms(schema: GraphQLSchema, ctx: RegistryContext, query: FeedQuery, orderBy?: { field: string; direction: string }): Promise<Array<FeedProgram & { allSessions: FeedSession[] }>> {
+export async function feedPrograms(runner: FeedRunner, query: FeedQuery, orderBy?: { field: string; direction: string }): Promise<Array<FeedProgram & { allSessions: FeedSession[] }>> {
   const { lang } = query;
   let programs: FeedProgram[];
   if (query.program != null) {
-    const data = await run<{ forum: FeedProgram | null; internship: FeedProgram | null }>(schema, ctx, ONE, { slug: query.program, lang });
+    const data = await run<{ forum: FeedProgram | null; internship: FeedProgram | null }>(runner, ONE, { slug: query.program, lang });
     const found = data.forum ?? data.internship;
     if (!found) throw new FeedRequestError(`No program has the slug "${query.program.slice(0, 120)}"`, 'BAD_USER_INPUT', 'program');
     programs = [found];
@@ -179,7 +184,7 @@ export async function feedPrograms(schema: GraphQLSchema, ctx: RegistryContext, 
     programs = [];
     let after: string | null = null;
     for (;;) {
-      const data: { programs: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: FeedProgram[] } } = await run(schema, ctx, LIST, { filter: query.filter, orderBy, after, lang });
+      const data: { programs: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: FeedProgram[] } } = await run(runner, LIST, { filter: query.filter, orderBy, after, lang });
       programs.push(...data.programs.nodes);
       if (programs.length > MAX_FEED_PROGRAMS) {
         throw new FeedRequestError(`The feed would hold more than ${MAX_FEED_PROGRAMS} programmes; narrow it (region, organizer, status, startsFrom, …)`, 'FEED_TOO_LARGE');
@@ -189,7 +194,7 @@ export async function feedPrograms(schema: GraphQLSchema, ctx: RegistryContext, 
     }
   }
   const out = [];
-  for (const program of programs) out.push({ ...program, allSessions: await allSessions(schema, ctx, program, lang) });
+  for (const program of programs) out.push({ ...program, allSessions: await allSessions(runner, program, lang) });
   return out;
 }
 
@@ -230,8 +235,8 @@ const UNKNOWN_STAMP = '19700101T000000Z';
  * at its instant. UIDs are the records' global ids; LOCATION is the
  * programme's region; URL the call's application address.
  */
-export async function sessionsCalendar(schema: GraphQLSchema, ctx: RegistryContext, query: FeedQuery): Promise<string> {
-  const programs = await feedPrograms(schema, ctx, query);
+export async function sessionsCalendar(runner: FeedRunner, ctx: RegistryContext, query: FeedQuery): Promise<string> {
+  const programs = await feedPrograms(runner, query);
   const words = WORDS[query.lang ?? ''] ?? WORDS[ctx.languages.find((l) => WORDS[l.toUpperCase()])?.toUpperCase() ?? 'EN'] ?? WORDS.EN;
   const ids = programs.flatMap((p) => [p.id, ...p.allSessions.map((s) => s.id), ...(p.call ? [p.call.id] : [])]);
   const modified = ids.length ? await lastModified(ctx, ids) : new Map<string, string>();
@@ -302,10 +307,10 @@ export async function sessionsCalendar(schema: GraphQLSchema, ctx: RegistryConte
  * call is open now, soonest deadline first: one item per call, with the call
  * in the `_call` extension.
  */
-export async function openCallsFeed(schema: GraphQLSchema, ctx: RegistryContext, query: FeedQuery, feedUrl: string): Promise<Record<string, unknown>> {
+export async function openCallsFeed(runner: FeedRunner, ctx: RegistryContext, query: FeedQuery, feedUrl: string): Promise<Record<string, unknown>> {
   if (query.program != null) throw new FeedRequestError('The calls feed lists every open call; narrow it with the filters, not "program"', 'BAD_USER_INPUT', 'program');
   if (query.filter.callStatus) throw new FeedRequestError('The calls feed holds open calls only; "callStatus" does not apply', 'BAD_USER_INPUT', 'callStatus');
-  const programs = await feedPrograms(schema, ctx, { ...query, filter: { ...query.filter, callStatus: ['OPEN'] } }, { field: 'CLOSES_AT', direction: 'ASC' });
+  const programs = await feedPrograms(runner, { ...query, filter: { ...query.filter, callStatus: ['OPEN'] } }, { field: 'CLOSES_AT', direction: 'ASC' });
   const calls = programs.filter((p) => p.call);
   const modified = calls.length ? await lastModified(ctx, calls.map((p) => p.call!.id)) : new Map<string, string>();
   const words = WORDS[query.lang ?? ''] ?? WORDS.EN;
