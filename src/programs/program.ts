@@ -40,9 +40,15 @@ export const PROGRAM_TYPE_NAME: Record<ProgramType, string> = {
  */
 @Entity('programs')
 @Index('idx_programs_type_starts_on', ['type', 'startsOn'])
-@Index('idx_programs_type_title_sort', ['type', 'titleSort'])
 @Index('idx_programs_location_id', ['locationPk'])
 @Index('idx_programs_forum_id_starts_on', ['forumPk', 'startsOn'])
+// The orders of programme lists (src/db/migrations/1733400000000-list-indexes.ts); the start-date
+// order is an expression, `COALESCE(starts_on, '9999-12-31')`, which TypeORM cannot declare.
+@Index('idx_programs_type_title_sort_id', ['type', 'titleSort', 'pk'])
+@Index('idx_programs_title_sort_id', ['titleSort', 'pk'])
+@Index('idx_programs_type_starts_key', { synchronize: false })
+@Index('idx_programs_starts_key', { synchronize: false })
+@Index('idx_programs_forum_starts_key', { synchronize: false })
 @EntityKey()
 @CacheFor(MAX_AGE.programs)
 @InterfaceType('Program', {
@@ -148,7 +154,7 @@ export class Internship extends Program {
 }
 
 @Entity('program_organizers')
-@Index('idx_program_organizers_organization_id', ['organizationPk'])
+@Index('idx_program_organizers_organization_id_program_id', ['organizationPk', 'programPk'])
 export class ProgramOrganizer {
   @PrimaryColumn('integer', { name: 'program_id' })
   programPk: number;

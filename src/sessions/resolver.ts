@@ -29,7 +29,7 @@ class SessionsArgs extends ForwardPageArgs {
 }
 
 /** The root list runs in the order sessions were recorded. */
-const ordering: Ordering = { name: 'RECORDED', key: 's.id', keyType: 'integer', pk: 's.id', direction: 'ASC' };
+const ordering: Ordering = { name: 'RECORDED', key: 's.id', keyType: 'integer', pk: 's.id', direction: 'ASC', unique: true };
 
 /** The root list of sessions, narrowed by a filter; unknown slugs are errors naming the filter field. */
 async function listSessions(ctx: RegistryContext, args: SessionsArgs) {
