@@ -10,6 +10,7 @@ import { Search1732900000000 } from './db/migrations/1732900000000-search';
 import { WriteGeneration1733000000000 } from './db/migrations/1733000000000-write-generation';
 import { DropSearchText1733300000000 } from './db/migrations/1733300000000-drop-search-text';
 import { ListIndexes1733400000000 } from './db/migrations/1733400000000-list-indexes';
+import { ProgramTallies1733500000000 } from './db/migrations/1733500000000-program-tallies';
 import { ApiKey } from './auth/api-key';
 import { declaredResolvers, deriveFastPath, type FastPath } from './engine';
 import { buildSubgraph, subgraphSdl } from './graphql/federation';
@@ -33,7 +34,7 @@ import './sessions/resolver';
 
 /** The registry's parts, in one table of contents. */
 export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session];
-export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, ListIndexes1733400000000];
+export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, ListIndexes1733400000000, ProgramTallies1733500000000];
 /** Resolvers written by hand: what graphql-js alone answers (search, statistics) and the writes. The declared fields' come from the engine. */
 export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations] as const;
 

@@ -66,6 +66,12 @@ const subregionsArg = () =>
 /** Pairs every region with itself and every region above it, so a GROUP BY on `ancestor_id` counts sub-regions into parents. */
 const REGION_ANCESTORS = `WITH RECURSIVE up(region_id, ancestor_id) AS (SELECT id, id FROM regions UNION ALL SELECT up.region_id, r.parent_id FROM up JOIN regions r ON r.id = up.ancestor_id WHERE r.parent_id IS NOT NULL)`;
 
+/**
+ * The tallies of one dimension the triggers keep (src/db/migrations/1733500000000-program-tallies.ts),
+ * as rows `(key, n)` under the alias `t`: what the unfiltered statistics read instead of grouping every programme.
+ */
+const tallies = (dimension: 'year' | 'location' | 'organizer') => `(SELECT tally_key AS "key", n FROM program_tallies WHERE dimension = '${dimension}' AND n > 0) t`;
+
 /** Counts are bigint on PostgreSQL; every count leaves the database as an integer. */
 const count = (expression = '*') => `CAST(COUNT(${expression}) AS INTEGER)`;
 
@@ -78,9 +84,12 @@ export class StatsResolver {
 
   @FieldResolver(() => [ProgramsInYear], { description: 'Programs per year of their start date, oldest year first; programs without dates are not counted.' })
   async programsByYear(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsInYear[]> {
-    const where: Array<SqlPart | string> = [...(await programConditions(filter, ctx)), 'p.starts_on IS NOT NULL'];
-    const rows = await ctx.db.run<{ year: number | string; n: number | string }>(
-      (p) => `SELECT CAST(SUBSTR(p.starts_on, 1, 4) AS INTEGER) AS "year", ${count()} AS "n" FROM programs p ${whereClause(where, p)} GROUP BY 1 ORDER BY 1`,
+    const conditions = await programConditions(filter, ctx);
+    const where: Array<SqlPart | string> = [...conditions, 'p.starts_on IS NOT NULL'];
+    const rows = await ctx.db.run<{ year: number | string; n: number | string }>((p) =>
+      conditions.length
+        ? `SELECT CAST(SUBSTR(p.starts_on, 1, 4) AS INTEGER) AS "year", ${count()} AS "n" FROM programs p ${whereClause(where, p)} GROUP BY 1 ORDER BY 1`
+        : `SELECT t."key" AS "year", t.n AS "n" FROM ${tallies('year')} ORDER BY t."key"`,
     );
     return rows.map((r) => ({ year: Number(r.year), count: Number(r.n) }));
   }
@@ -89,9 +98,13 @@ export class StatsResolver {
   async programsByRegion(@filterArg() filter: ProgramFilter | null, @subregionsArg() includeSubregions: boolean, @Ctx() ctx: RegistryContext): Promise<ProgramsInRegion[]> {
     const where = await programConditions(filter, ctx);
     const rows = await ctx.db.run<{ region: number; n: number | string }>((p) =>
-      includeSubregions
-        ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", ${count()} AS "n" FROM programs p JOIN up ON up.region_id = p.location_id JOIN regions r ON r.id = up.ancestor_id ${whereClause(where, p)} GROUP BY up.ancestor_id, r.code ORDER BY 2 DESC, r.code`
-        : `SELECT p.location_id AS "region", ${count()} AS "n" FROM programs p JOIN regions r ON r.id = p.location_id ${whereClause(where, p)} GROUP BY p.location_id, r.code ORDER BY 2 DESC, r.code`,
+      !where.length
+        ? includeSubregions
+          ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", CAST(SUM(t.n) AS INTEGER) AS "n" FROM ${tallies('location')} JOIN up ON up.region_id = t."key" JOIN regions r ON r.id = up.ancestor_id GROUP BY up.ancestor_id, r.code ORDER BY 2 DESC, r.code`
+          : `SELECT t."key" AS "region", t.n AS "n" FROM ${tallies('location')} JOIN regions r ON r.id = t."key" ORDER BY 2 DESC, r.code`
+        : includeSubregions
+          ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", ${count()} AS "n" FROM programs p JOIN up ON up.region_id = p.location_id JOIN regions r ON r.id = up.ancestor_id ${whereClause(where, p)} GROUP BY up.ancestor_id, r.code ORDER BY 2 DESC, r.code`
+          : `SELECT p.location_id AS "region", ${count()} AS "n" FROM programs p JOIN regions r ON r.id = p.location_id ${whereClause(where, p)} GROUP BY p.location_id, r.code ORDER BY 2 DESC, r.code`,
     );
     const regions = regionById(ctx);
     return rows.map((r) => ({ region: regions.load(Number(r.region)), count: Number(r.n) }));
@@ -100,9 +113,10 @@ export class StatsResolver {
   @FieldResolver(() => [ProgramsByOrganizer], { description: 'Programs per organizing organization, most first (ties by slug); a program with two organizers counts for both.' })
   async programsByOrganizer(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsByOrganizer[]> {
     const where = await programConditions(filter, ctx);
-    const rows = await ctx.db.run<{ organization: number; n: number | string }>(
-      (p) =>
-        `SELECT po.organization_id AS "organization", ${count()} AS "n" FROM program_organizers po JOIN programs p ON p.id = po.program_id JOIN organizations o ON o.id = po.organization_id ${whereClause(where, p)} GROUP BY po.organization_id, o.slug ORDER BY 2 DESC, o.slug`,
+    const rows = await ctx.db.run<{ organization: number; n: number | string }>((p) =>
+      where.length
+        ? `SELECT po.organization_id AS "organization", ${count()} AS "n" FROM program_organizers po JOIN programs p ON p.id = po.program_id JOIN organizations o ON o.id = po.organization_id ${whereClause(where, p)} GROUP BY po.organization_id, o.slug ORDER BY 2 DESC, o.slug`
+        : `SELECT t."key" AS "organization", t.n AS "n" FROM ${tallies('organizer')} JOIN organizations o ON o.id = t."key" ORDER BY 2 DESC, o.slug`,
     );
     const organizations = organizationById(ctx);
     return rows.map((r) => ({ organization: organizations.load(Number(r.organization)), count: Number(r.n) }));
