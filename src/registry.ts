@@ -13,7 +13,7 @@ import { ListIndexes1733400000000 } from './db/migrations/1733400000000-list-ind
 import { ProgramTallies1733500000000 } from './db/migrations/1733500000000-program-tallies';
 import { ApiKey } from './auth/api-key';
 import { declaredResolvers, deriveFastPath, type FastPath } from './engine';
-import { buildSubgraph, subgraphSdl } from './graphql/federation';
+import { buildSubgraph, subgraphSdl, withEntities } from './graphql/federation';
 import { entityReferences } from './nodes/resolver';
 import { Organization } from './organizations/organization';
 import { ParticipantOrigin, Program, ProgramOrganizer } from './programs/program';
@@ -61,7 +61,7 @@ let fast: Promise<FastPath> | undefined;
  * the plain path.
  */
 export function servedFastPath(): Promise<FastPath> {
-  fast ??= registrySchema().then(deriveFastPath);
+  fast ??= registrySchema().then((schema) => withEntities(deriveFastPath(schema), entityReferences, schema));
   return fast;
 }
 
