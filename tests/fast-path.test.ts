@@ -249,6 +249,31 @@ describe('the fast path answers exactly as the plain path', () => {
     }
   });
 
+  it("for the benchmark's shapes (bench/lib/shapes.js): feeds, tables, interface lists, deep pages in every order", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { shapes, ORDERS } = require('../bench/lib/shapes') as { shapes: () => Array<{ name: string; registry: { query: string } }>; ORDERS: Array<{ name: string; key: string; dir: string; registry: unknown }> };
+    const [{ n }] = await registry.db.query<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM programs WHERE type = 'INTERNSHIP'`);
+    const ids = await registry.db.query<{ id: number }>(`SELECT id FROM programs WHERE type = 'INTERNSHIP' ORDER BY id LIMIT 100`);
+    const served = new Set<string>();
+    for (const shape of shapes()) {
+      const order = ORDERS.find((o) => shape.name === `deep page ${o.name}`);
+      let variables: Record<string, unknown> = {};
+      if (order) {
+        // The cursor of the internship 90% into the list, as the list gives it out (src/engine/rules/cursors.ts).
+        const [row] = await registry.db.query<{ id: number; key: string }>(
+          `SELECT id AS "id", ${order.key} AS "key" FROM programs WHERE type = 'INTERNSHIP' ORDER BY ${order.key} ${order.dir}, id ${order.dir} LIMIT 1 OFFSET ${Math.floor(Number(n) * 0.9)}`,
+        );
+        variables = { after: Buffer.from(JSON.stringify([order.name, row.key, Number(row.id)])).toString('base64url'), orderBy: order.registry };
+      }
+      if (shape.name === '_entities x100') variables = { representations: ids.map(({ id }) => ({ __typename: 'Internship', id: toGlobalId('Internship', Number(id)) })) };
+      const answer = await same({ query: shape.registry.query, variables });
+      expect(answer.errors).toBeUndefined();
+      if (answer.executor === 'fast') served.add(shape.name);
+    }
+    // Every shape but the statistics (read from tallies by graphql-js) is the fast path's.
+    expect([...served].sort()).toEqual(shapes().map((s) => s.name).filter((name) => name !== 'stats').sort());
+  });
+
   it('for 300 generated queries over the synthetic set', async () => {
     const generator = await QueryGenerator.create(schema, registry);
     let fast = 0;
