@@ -214,9 +214,9 @@ describe('the unfiltered statistics read tallies the writes keep (issue 18)', ()
     expect(afterDelete).toEqual(await counted());
     expect(afterDelete.programsByYear.find((y: any) => y.year === 2092)).toBeUndefined();
 
-    // Read from the tallies, a few hundred rows, not grouped from every programme.
+    // Read from the tallies, a few hundred rows in one statement, not grouped from every programme; regions come from the server's copy.
     const explained = await registry.request<any, any>('{ stats { programsByYear { year } programsByRegion(includeSubregions: true) { count } } }', {}, { authorization: `Bearer ${key}`, 'x-registry-explain': '1' });
     const sql: string[] = explained.extensions!.explain!.sql;
-    expect(sql.filter((s) => /\bprograms\b/.test(s) || s.includes('program_tallies'))).toEqual([expect.stringContaining('FROM (SELECT tally_key'), expect.stringContaining('FROM (SELECT tally_key')]);
+    expect(sql.filter((s) => !/FROM regions r ORDER BY/.test(s))).toEqual([expect.stringContaining('FROM program_tallies WHERE')]);
   });
 });
