@@ -42,7 +42,7 @@ const post = async (url, body) => (await fetch(url, { method: 'POST', headers: {
 async function peerCursor(pgUrl, order, url) {
   const total = await withClient(pgUrl, async (client) => Number((await client.query(`SELECT COUNT(*) AS n FROM programs WHERE type = 'INTERNSHIP'`)).rows[0].n));
   const answer = await post(url, {
-    query: `query($offset: Int!, $orderBy: [ProgramsOrderBy!]) { allPrograms(first: 1, offset: $offset, condition: { type: "INTERNSHIP" }, orderBy: $orderBy) { edges { cursor } } }`,
+    query: `query($offset: Int!, $orderBy: [ProgramOrderBy!]) { allPrograms(first: 1, offset: $offset, condition: { type: "INTERNSHIP" }, orderBy: $orderBy) { edges { cursor } } }`,
     variables: { offset: Math.floor(total * DEEP), orderBy: order.peer },
   });
   return answer.data.allPrograms.edges[0].cursor;
@@ -64,7 +64,7 @@ const deepPages = ORDERS.map((order) => ({
     variables: async ({ pgUrl }) => ({ after: await registryCursor(pgUrl, order), orderBy: order.registry }),
   },
   peer: {
-    query: `query DeepPage($after: Cursor, $orderBy: [ProgramsOrderBy!]) { internships: allPrograms(first: 20, after: $after, condition: { type: "INTERNSHIP" }, orderBy: $orderBy) { pageInfo { hasNextPage endCursor } nodes { slug title: localizedTitle startsOn } } }`,
+    query: `query DeepPage($after: Cursor, $orderBy: [ProgramOrderBy!]) { internships: allPrograms(first: 20, after: $after, condition: { type: "INTERNSHIP" }, orderBy: $orderBy) { pageInfo { hasNextPage endCursor } nodes { slug title: localizedTitle startsOn } } }`,
     variables: async ({ pgUrl, url }) => ({ after: await peerCursor(pgUrl, order, url), orderBy: order.peer }),
   },
   summary: (data) => ({ items: data.internships.nodes.length, first: data.internships.nodes[0]?.slug, last: data.internships.nodes.at(-1)?.slug }),
