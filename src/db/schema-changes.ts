@@ -1,17 +1,28 @@
 import type { QueryRunner, TableColumn } from 'typeorm';
 
 /**
- * Adds columns to a table and keeps its triggers. On SQLite, TypeORM adds a
- * column by building the table anew and copying its rows, which drops every
- * trigger on it: the search index and the list counts would stop following
- * writes, silently. Here the table's triggers are read before and created
+ * Adds columns to a table and keeps its triggers and expression indexes. On
+ * SQLite, TypeORM adds a column by building the table anew and copying its
+ * rows, which drops every trigger on it (the search index and the tallies
+ * would stop following writes, silently) and cannot rebuild an index on an
+ * expression (it reads its column as "null" and the rebuild fails). Here
+ * both are read before, the expression indexes set aside, and both created
  * again after. PostgreSQL adds columns in place and keeps them.
  */
 export async function addColumnsKeepingTriggers(q: QueryRunner, table: string, columns: TableColumn[]): Promise<void> {
   const sqlite = q.connection.driver.options.type !== 'postgres';
-  const triggers = sqlite ? await q.query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`, [table]) : [];
+  if (!sqlite) return q.addColumns(table, columns);
+  const triggers: Array<{ name: string; sql: string }> = await q.query(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?`, [table]);
+  const indexes: Array<{ name: string; sql: string }> = await q.query(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, [table]);
+  const expressions: Array<{ name: string; sql: string }> = [];
+  for (const index of indexes) {
+    const parts: Array<{ name: string | null }> = await q.query(`SELECT name FROM pragma_index_info(?)`, [index.name]);
+    if (parts.some((p) => p.name == null)) expressions.push(index);
+  }
+  for (const { name } of expressions) await q.query(`DROP INDEX "${name}"`);
   await q.addColumns(table, columns);
-  for (const { name, sql } of triggers as Array<{ name: string; sql: string }>) {
+  for (const { sql } of expressions) await q.query(sql);
+  for (const { name, sql } of triggers) {
     await q.query(`DROP TRIGGER IF EXISTS ${name}`);
     await q.query(sql);
   }
