@@ -195,6 +195,14 @@ describe('nested pages are read by an index per parent', () => {
     expect(await planFaults(`query($c: String) { internships(first: 10) { nodes { sessions(first: 3, after: $c) { nodes { title } } } } }`, { c: sessionCursor })).toEqual({});
   });
 
+  it("an organization's hosted sessions, rendered whole and after a cursor", async () => {
+    const [{ slug }] = await registry.db.query<{ slug: string }>('SELECT o.slug AS "slug" FROM organizations o JOIN sessions s ON s.host_id = o.id GROUP BY o.id, o.slug ORDER BY COUNT(*) DESC, o.id LIMIT 1');
+    const query = `query($slug: String!, $after: String) { organization(slug: $slug) { hostedSessions(first: 3, after: $after) { pageInfo { endCursor } nodes { title } } } }`;
+    expect(await planFaults(`query($slug: String!) { organizations(first: 5) { nodes { hostedSessions(first: 3) { nodes { title } } } } organization(slug: $slug) { slug } }`, { slug })).toEqual({});
+    const cursor = (await answer(query, { slug })).organization.hostedSessions.pageInfo.endCursor;
+    expect(await planFaults(query, { slug, after: cursor })).toEqual({});
+  });
+
   it("an organization's programmes, first page and after a cursor", async () => {
     const [{ slug }] = await registry.db.query<{ slug: string }>(
       'SELECT o.slug AS "slug" FROM organizations o JOIN program_organizers po ON po.organization_id = o.id GROUP BY o.id, o.slug ORDER BY COUNT(*) DESC, o.id LIMIT 1',
