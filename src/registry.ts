@@ -10,7 +10,12 @@ import { Search1732900000000 } from './db/migrations/1732900000000-search';
 import { WriteGeneration1733000000000 } from './db/migrations/1733000000000-write-generation';
 import { DropSearchText1733300000000 } from './db/migrations/1733300000000-drop-search-text';
 import { ListIndexes1733400000000 } from './db/migrations/1733400000000-list-indexes';
+import { Calls1733419000000 } from './db/migrations/1733419000000-calls';
+import { CallSearch1733419100000 } from './db/migrations/1733419100000-call-search';
 import { ProgramTallies1733500000000 } from './db/migrations/1733500000000-program-tallies';
+import { Call, CallRegion } from './calls/call';
+import { CallMutations } from './calls/mutations';
+import { CallStatsResolver } from './calls/stats';
 import { ApiKey } from './auth/api-key';
 import { declaredResolvers, deriveFastPath, type FastPath } from './engine';
 import { buildSubgraph, subgraphSdl, withEntities } from './graphql/federation';
@@ -26,6 +31,7 @@ import { SearchResolver } from './search/resolver';
 import { Session } from './sessions/session';
 import { StatsResolver } from './stats/resolver';
 // Each domain declares its fields (src/engine/declare.ts) when it is loaded.
+import './calls/resolver';
 import './languages/resolver';
 import './organizations/resolver';
 import './programs/resolver';
@@ -33,10 +39,10 @@ import './regions/resolver';
 import './sessions/resolver';
 
 /** The registry's parts, in one table of contents. */
-export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session];
-export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, ListIndexes1733400000000, ProgramTallies1733500000000];
+export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session, Call, CallRegion];
+export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, ListIndexes1733400000000, Calls1733419000000, CallSearch1733419100000, ProgramTallies1733500000000];
 /** Resolvers written by hand: what graphql-js alone answers (search, statistics) and the writes. The declared fields' come from the engine. */
-export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations] as const;
+export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations, CallMutations, CallStatsResolver] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;
 

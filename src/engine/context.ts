@@ -19,6 +19,8 @@ export interface RegistryContext {
   languages: string[];
   /** Today's date (UTC) as YYYY-MM-DD, fixed for the whole request so `status` is consistent. */
   today: string;
+  /** This instant (ISO 8601, UTC), fixed for the whole request so time-based rules (a call's status) are consistent; `today` is its date. */
+  now: string;
   /** Statements run so far, when explain is on. */
   statements?: StatementLog;
   /** The API key's holder; undefined without a key, null for an unknown or revoked key. */
@@ -44,17 +46,20 @@ export function createContext(
     acceptLanguage?: string | null;
     statements?: StatementLog;
     today?: string;
+    now?: string;
     caller?: Caller | null;
     afterWrite?: (generation: string) => Promise<void>;
     generation?: () => Promise<string>;
     request?: RequestInfo;
   } = {},
 ): RegistryContext {
+  const now = options.now ?? new Date().toISOString();
   return {
     db,
     loaders: new LoaderRegistry(db),
     languages: parseAcceptLanguage(options.acceptLanguage),
-    today: options.today ?? new Date().toISOString().slice(0, 10),
+    today: options.today ?? now.slice(0, 10),
+    now,
     statements: options.statements,
     caller: options.caller,
     afterWrite: options.afterWrite,

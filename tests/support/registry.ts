@@ -132,6 +132,8 @@ export async function dumpTables(db: Database): Promise<Record<string, unknown[]
     program_organizers: 'program_id, organization_id',
     participant_origins: 'program_id, region_id',
     sessions: 'id',
+    calls: 'id',
+    call_regions: 'call_id, region_id',
   })) {
     dump[table] = await db.query(`SELECT * FROM ${table} ORDER BY ${order}`);
   }
