@@ -13,6 +13,7 @@ import { ListIndexes1733400000000 } from './db/migrations/1733400000000-list-ind
 import { Calls1733419000000 } from './db/migrations/1733419000000-calls';
 import { CallSearch1733419100000 } from './db/migrations/1733419100000-call-search';
 import { ProgramTallies1733500000000 } from './db/migrations/1733500000000-program-tallies';
+import { CallOrder1733600000000 } from './db/migrations/1733600000000-call-order';
 import { Call, CallRegion } from './calls/call';
 import { CallMutations } from './calls/mutations';
 import { CallStatsResolver } from './calls/stats';
@@ -40,7 +41,7 @@ import './sessions/resolver';
 
 /** The registry's parts, in one table of contents. */
 export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session, Call, CallRegion];
-export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, ListIndexes1733400000000, Calls1733419000000, CallSearch1733419100000, ProgramTallies1733500000000];
+export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, ListIndexes1733400000000, Calls1733419000000, CallSearch1733419100000, ProgramTallies1733500000000, CallOrder1733600000000];
 /** Resolvers written by hand: what graphql-js alone answers (search, statistics) and the writes. The declared fields' come from the engine. */
 export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations, CallMutations, CallStatsResolver] as const;
 
