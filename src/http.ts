@@ -37,6 +37,8 @@ import type { Logger } from 'pino';
 export interface RunningServer {
   url: string;
   port: number;
+  /** Subscriptions over graphql-ws at the same path; undefined with REGISTRY_SUBSCRIPTIONS=0. */
+  subscriptions?: LiveServer;
   /** Stops accepting, lets requests in flight finish (up to graceMs), then stops. */
   close(graceMs?: number): Promise<void>;
 }
@@ -312,6 +314,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
   return {
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${actualPort}/graphql`,
     port: actualPort,
+    subscriptions: live,
     async close(graceMs = config.shutdownGraceMs) {
       // Stop accepting; requests in flight finish and their connections close after the answer.
       closing = true;

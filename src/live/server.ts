@@ -253,7 +253,8 @@ export async function startSubscriptions(
         if (ctx.extra.socket.bufferedAmount > settings.maxBufferedBytes) {
           closeSlow(ctx.extra.socket, connection, `more than ${settings.maxBufferedBytes} bytes unsent`);
         }
-        live.delivered.inc({ field: context.subscription.field });
+        // A subscription refused as it started (an unknown slug) answers its errors here too; only events count.
+        if (result.data) live.delivered.inc({ field: context.subscription.field });
         if (!result.errors) return undefined;
         const errors: GraphQLFormattedError[] = result.errors.map((error) => {
           const formatted = error.toJSON();
