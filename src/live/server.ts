@@ -224,7 +224,8 @@ export async function startSubscriptions(
         if (!(Symbol.asyncIterator in stream)) return stream;
         const source = stream as AsyncIterableIterator<LiveEvent>;
         const context = args.contextValue as SubscriptionContext;
-        const events: AsyncGenerator<ExecutionResult> = {
+        // Ended at once by return() (a client's complete, a closed socket), even while waiting for an event.
+        const events: AsyncIterableIterator<ExecutionResult> = {
           async next() {
             const next = await source.next();
             if (next.done) return { value: undefined, done: true };
@@ -240,9 +241,6 @@ export async function startSubscriptions(
           },
           [Symbol.asyncIterator]() {
             return this;
-          },
-          async [Symbol.asyncDispose]() {
-            await source.return?.();
           },
         };
         return events;
