@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import Redis from 'ioredis';
 import { createKey } from '../src/auth/keys';
 import { createContext } from '../src/engine';
@@ -289,6 +291,34 @@ describe(`two replicas on one database (${replicaTransport})`, () => {
       expect(heard.events).toHaveLength(6);
     } finally {
       await c.dispose();
+    }
+  }, 60_000);
+});
+
+describe('the README example of a live dashboard', () => {
+  it('runs against a live registry and prints a forum created in Russia', async () => {
+    const registry = await startTestRegistry();
+    const editor = (await createKey(registry.db, 'editor')).key;
+    const { spawn } = await import('node:child_process');
+    const example = path.join(__dirname, '..', 'examples', 'live', 'dashboard.mjs');
+    const child = spawn(process.execPath, [example, registry.url], { env: { ...process.env, EXIT_AFTER_ONE: '1' } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (out += chunk));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      for (let i = 0; i < 500 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 100 && (await activeSubscriptions(registry.url)) < 1; i++) await new Promise((r) => setTimeout(r, 20));
+      const created = await registry.request<any, any>(FORUM_CREATE, { input: forumInput('omsk-dashboard-2024', { locationCode: 'RU-OMS', title: { en: 'Omsk Dashboard Forum' } }) }, { authorization: `Bearer ${editor}` });
+      expect(created.data.forumCreate.userErrors).toEqual([]);
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/^listening\nCREATED omsk-dashboard-2024: Omsk Dashboard Forum \(Omsk[^)]*\)\n$/);
+      // The README shows this very file.
+      const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+      expect(readme).toContain(fs.readFileSync(example, 'utf8').trim());
+    } finally {
+      child.kill();
+      await registry.stop();
     }
   }, 60_000);
 });
