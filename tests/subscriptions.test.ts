@@ -293,6 +293,34 @@ describe(`two replicas on one database (${replicaTransport})`, () => {
       await c.dispose();
     }
   }, 60_000);
+
+  (ON_POSTGRES ? it : it.skip)('hears again after the listening connection is cut, and counts the outage', async () => {
+    const { Client } = await import('pg');
+    const pg = new Client({ connectionString: a.env.DATABASE_URL });
+    await pg.connect();
+    const cut = await pg.query(`SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN registry_changes'`);
+    await pg.end();
+    expect(cut.rows.length).toBe(2);
+    const metricsOf = async () => (await fetch(b.url.replace(/\/graphql$/, '/metrics'))).text();
+    let text = await metricsOf();
+    for (let i = 0; i < 200 && !(metric(text, 'registry_dependency_errors_total', 'dependency="events",operation="listen"') >= 1 && metric(text, 'registry_dependency_up', 'dependency="events"') === 1); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      text = await metricsOf();
+    }
+    expect(metric(text, 'registry_dependency_errors_total', 'dependency="events",operation="listen"')).toBeGreaterThanOrEqual(1);
+    expect(metric(text, 'registry_dependency_outages_total', 'dependency="events"')).toBe(1);
+    expect(metric(text, 'registry_dependency_up', 'dependency="events"')).toBe(1);
+    const c = wsClient(b.url);
+    try {
+      const heard = listen(c, PROGRAM_CHANGED, {}, async () => (await activeSubscriptions(b.url)) === 1);
+      await heard.ready();
+      await a.request<any, any>(FORUM_CREATE, { input: forumInput('after-outage-2022') }, { authorization: `Bearer ${editor}` });
+      const [event] = await heard.waitFor(1);
+      expect(event.programChanged.program.slug).toBe('after-outage-2022');
+    } finally {
+      await c.dispose();
+    }
+  }, 60_000);
 });
 
 describe('the README example of a live dashboard', () => {
