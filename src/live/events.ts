@@ -10,7 +10,8 @@ export type ChangeKindName = 'CREATED' | 'UPDATED' | 'DELETED';
  * its transaction committed (src/db/generation.ts).
  */
 export interface LiveEvent {
-  topic: 'program' | 'session';
+  /** The table's topic (TOPICS): what a subscription field listens for. */
+  topic: string;
   kind: ChangeKindName;
   pk: number;
   /** The GraphQL type of the record: Forum, Internship or Session. */
@@ -25,11 +26,25 @@ export interface LiveEvent {
 const KIND: Record<RecordChange['op'], ChangeKindName> = { created: 'CREATED', updated: 'UPDATED', deleted: 'DELETED' };
 const TYPE_NAMES: Record<string, string> = { FORUM: 'Forum', INTERNSHIP: 'Internship' };
 
+type Row = Record<string, unknown>;
+
+/**
+ * The tables whose writes subscriptions report, by table: the topic, the
+ * columns that say what a record is and which program it belongs to, read in
+ * the write's transaction (or from the deleted row). Another table (calls,
+ * for `callClosingSoon`) is one entry here and a Subscription in resolver.ts.
+ */
+const TOPICS: Record<string, { topic: string; columns: string; typeName(row: Row): string; programPk(row: Row, pk: number): number }> = {
+  programs: { topic: 'program', columns: 'type', typeName: (row) => TYPE_NAMES[String(row.type)] ?? 'Program', programPk: (_, pk) => pk },
+  sessions: { topic: 'session', columns: 'program_id', typeName: () => 'Session', programPk: (row) => Number(row.program_id) },
+};
+const KNOWN_TOPICS = new Set(Object.values(TOPICS).map((t) => t.topic));
+
 /** The changes of one write that subscriptions report, one per record (created then updated is created; anything then deleted is deleted). */
 function merged(changes: readonly RecordChange[]): RecordChange[] {
   const byRecord = new Map<string, RecordChange>();
   for (const change of changes) {
-    if (change.table !== 'programs' && change.table !== 'sessions') continue;
+    if (!TOPICS[change.table]) continue;
     const key = `${change.table}:${change.pk}`;
     const before = byRecord.get(key);
     if (before?.op === 'created' && change.op === 'updated') continue;
@@ -47,16 +62,10 @@ function merged(changes: readonly RecordChange[]): RecordChange[] {
 export async function describeChanges(tx: SqlRunner, changes: readonly RecordChange[], generation: string): Promise<LiveEvent[]> {
   const events: LiveEvent[] = [];
   for (const change of merged(changes)) {
-    const kind = KIND[change.op];
-    if (change.table === 'programs') {
-      const row = change.row ?? (await tx.query<{ type: string }>('SELECT type FROM programs WHERE id = $1', [change.pk]))[0];
-      if (!row) continue;
-      events.push({ topic: 'program', kind, pk: change.pk, typeName: TYPE_NAMES[String(row.type)] ?? 'Program', programPk: change.pk, generation });
-    } else {
-      const row = change.row ?? (await tx.query<{ program_id: number }>('SELECT program_id FROM sessions WHERE id = $1', [change.pk]))[0];
-      if (!row) continue;
-      events.push({ topic: 'session', kind, pk: change.pk, typeName: 'Session', programPk: Number(row.program_id), generation });
-    }
+    const about = TOPICS[change.table];
+    const row = change.row ?? (await tx.query<Row>(`SELECT ${about.columns} FROM ${change.table} WHERE id = $1`, [change.pk]))[0];
+    if (!row) continue;
+    events.push({ topic: about.topic, kind: KIND[change.op], pk: change.pk, typeName: about.typeName(row), programPk: about.programPk(row, change.pk), generation });
   }
   return events;
 }
@@ -75,7 +84,7 @@ export function decodeEvents(message: string): LiveEvent[] | null {
     for (const item of list) {
       if (!Array.isArray(item) || item.length !== 6) return null;
       const [topic, kind, pk, typeName, programPk, generation] = item as [string, string, number, string, number, string];
-      if ((topic !== 'program' && topic !== 'session') || !['CREATED', 'UPDATED', 'DELETED'].includes(kind)) return null;
+      if (!KNOWN_TOPICS.has(topic) || !['CREATED', 'UPDATED', 'DELETED'].includes(kind)) return null;
       if (!Number.isInteger(pk) || !Number.isInteger(programPk) || typeof typeName !== 'string' || typeof generation !== 'string') return null;
       events.push({ topic, kind: kind as ChangeKindName, pk, typeName, programPk, generation });
     }
