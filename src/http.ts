@@ -30,7 +30,7 @@ import { buildInfo } from './ops/build-info';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
 import { registrySchema, servedFastPath, servedSchema } from './registry';
-import { startSubscriptions, type LiveServer } from './live/server';
+import { startSubscriptions, subscriptionsOverWebSocketPlugin, type LiveServer } from './live/server';
 import type { Logger } from 'pino';
 
 
@@ -135,6 +135,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       operationNamePlugin,
       // Before any mutation field runs, its key must allow every one of them.
       mutationAuthorizationPlugin(),
+      subscriptionsOverWebSocketPlugin(),
       // Acts only on requests whose statements are recorded: REGISTRY_EXPLAIN=1, or the x-registry-explain header.
       explainPlugin(),
       ...(config.publicRead ? [] : [privateReadPlugin()]),

@@ -170,6 +170,12 @@ describe('a dashboard hears of committed writes on one registry', () => {
     for (const h of [...held, ...more, again]) h.stop();
   });
 
+  it('refuses a subscription sent over HTTP, with where to send it', async () => {
+    const overHttp = await registry.request<any, any>('subscription { programChanged { kind } }');
+    expect(overHttp.status).toBe(400);
+    expect(overHttp.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('WebSocket'), extensions: { code: 'BAD_REQUEST' } })]);
+  });
+
   it('counts events published and delivered in /metrics', async () => {
     const text = await (await fetch(registry.url.replace(/\/graphql$/, '/metrics'))).text();
     expect(metric(text, 'registry_subscription_events_published_total', 'topic="program"')).toBeGreaterThanOrEqual(6);
@@ -202,12 +208,14 @@ describe('subscriptions need what queries need', () => {
     }
   });
 
-  it('refuses a subscription deeper than the guard allows', async () => {
-    const registry = await startTestRegistry({ env: { REGISTRY_GUARD: '1', REGISTRY_MAX_DEPTH: '3' } });
+  it('refuses a subscription deeper or costlier than the guard allows', async () => {
+    const registry = await startTestRegistry({ env: { REGISTRY_GUARD: '1', REGISTRY_MAX_DEPTH: '4', REGISTRY_MAX_COST: '10' } });
     const c = wsClient(registry.url);
     try {
       const deep = listen(c, 'subscription { programChanged { program { location { parent { parent { code } } } } } }');
-      expect((await deep.refused())[0]).toMatchObject({ message: expect.stringContaining('3'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'depth' } });
+      expect((await deep.refused())[0]).toMatchObject({ message: expect.stringContaining('4'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'depth' } });
+      const costly = listen(c, 'subscription($n: Int) { programChanged { program { sessions(first: $n) { totalCount } } } }', { n: 100 });
+      expect((await costly.refused())[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COSTLY', limit: 'cost' } });
     } finally {
       await c.dispose();
       await registry.stop();

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { createSourceEventStream, execute, getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import type { Extra, useServer as UseServer } from 'graphql-ws/dist/use/ws';
@@ -283,6 +284,22 @@ export async function startSubscriptions(
       await serverCleanup.dispose();
       hub.close();
       await bus.close();
+    },
+  };
+}
+
+/** Over HTTP a subscription has nothing to listen with: it is refused with where to send it, before anything runs. */
+export function subscriptionsOverWebSocketPlugin(): ApolloServerPlugin<RegistryContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GraphQLError('Subscriptions are served over WebSocket (the graphql-ws protocol) at this same address, ws://…/graphql; POST carries queries and mutations', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        },
+      };
     },
   };
 }
