@@ -164,9 +164,19 @@ describe('a dashboard hears of committed writes on one registry', () => {
     for (let i = 0; i < 100 && (await activeSubscriptions(registry.url)) < 5; i++) await new Promise((r) => setTimeout(r, 20));
     expect(again.errors).toEqual([]);
     expect(await activeSubscriptions(registry.url)).toBe(5);
+    // Connections count too, with or without subscriptions: two are open, three idle ones may join them.
+    await Promise.all([1, 2, 3].map(() => new Promise((resolve) => client({ lazy: false, on: { connected: resolve } }))));
+    const { default: WebSocket } = await import('ws');
+    const refusedUpgrade = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(registry.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('open', () => reject(new Error('a sixth connection was accepted')));
+      socket.on('error', () => undefined);
+    });
+    expect(refusedUpgrade).toBe(429);
     const text = await (await fetch(registry.url.replace(/\/graphql$/, '/metrics'))).text();
     expect(metric(text, 'registry_subscription_refusals_total', 'reason="per-connection"')).toBe(1);
-    expect(metric(text, 'registry_subscription_refusals_total', 'reason="per-address"')).toBe(1);
+    expect(metric(text, 'registry_subscription_refusals_total', 'reason="per-address"')).toBe(2);
     for (const h of [...held, ...more, again]) h.stop();
   });
 

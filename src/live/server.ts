@@ -98,6 +98,7 @@ export async function startSubscriptions(
   const guard = new RequestGuard(schema, config.limits, config.guard, metrics.refused);
   const formatError = errorFormatter(logger);
   const perAddress = new Map<string, number>();
+  const connectionsByAddress = new Map<string, number>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxBodyBytes });
 
   const upgrade = (req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
@@ -106,6 +107,22 @@ export async function startSubscriptions(
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
+    // Idle connections cost too: an address may hold no more connections than it may hold subscriptions.
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy);
+    const open = connectionsByAddress.get(address) ?? 0;
+    if (open >= settings.perAddress) {
+      live.refusals.inc({ reason: 'per-address' });
+      const body = JSON.stringify({ errors: [{ message: `A client address may hold at most ${settings.perAddress} connections`, extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: 'perAddress' } }] });
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
+    connectionsByAddress.set(address, open + 1);
+    // The socket's own close: also when the handshake is refused and no WebSocket is made.
+    socket.once('close', () => {
+      const left = (connectionsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) connectionsByAddress.set(address, left);
+      else connectionsByAddress.delete(address);
+    });
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   server.on('upgrade', upgrade);
