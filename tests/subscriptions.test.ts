@@ -258,6 +258,54 @@ describe('a consumer that falls behind', () => {
   });
 });
 
+describe('a subscriber that stops reading', () => {
+  it('has its connection closed as a slow consumer, counted, while a reading subscriber keeps hearing', async () => {
+    const registry = await startTestRegistry({ env: { REGISTRY_SUBSCRIPTION_QUEUE: '2', REGISTRY_SUBSCRIPTIONS_PER_CONNECTION: '20' } });
+    const editor = (await createKey(registry.db, 'editor')).key;
+    const { default: WebSocket } = await import('ws');
+    // Each event about 400 KB (a 5,000-character description, 80 times), 20 subscriptions: the kernel's buffers fill on the first write.
+    const big = `subscription { programChanged { ${Array.from({ length: 80 }, (_, i) => `p${i}: program { description(lang: EN) }`).join(' ')} } }`;
+    const socket = new WebSocket(registry.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.on('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    for (let i = 1; i <= 20; i++) socket.send(JSON.stringify({ id: String(i), type: 'subscribe', payload: { query: big } }));
+    const reader = wsClient(registry.url);
+    const heard = listen(reader, 'subscription { programChanged { kind program { slug } } }');
+    for (let i = 0; i < 200 && (await activeSubscriptions(registry.url)) < 21; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await activeSubscriptions(registry.url)).toBe(21);
+    socket.pause();
+    try {
+      const [forum] = await registry.db.query<{ id: number }>(`SELECT id FROM programs WHERE slug = 'azerbaijan-russian-youth-forum-2021'`);
+      const id = Buffer.from(`Forum:${forum.id}`).toString('base64url');
+      let slow = 0;
+      let writes = 0;
+      while (slow === 0 && writes < 20) {
+        writes++;
+        const answer = await registry.request<any, any>(FORUM_UPDATE, { id, input: { description: { en: `${writes} `.padEnd(5000, 'x') } } }, { authorization: `Bearer ${editor}` });
+        expect(answer.data.forumUpdate.userErrors).toEqual([]);
+        await new Promise((r) => setTimeout(r, 50));
+        slow = metric(await (await fetch(registry.url.replace(/\/graphql$/, '/metrics'))).text(), 'registry_subscription_disconnects_total', 'reason="slow"');
+      }
+      expect(slow).toBe(1);
+      // The queue bound, not the kernel: a handful of writes, never the twenty allowed.
+      expect(writes).toBeLessThanOrEqual(6);
+      socket.resume();
+      expect([4008, 1006]).toContain(await closed);
+      // The subscriber that reads heard every write, in order.
+      const events = await heard.waitFor(writes);
+      expect(events.map((e) => e.programChanged.kind)).toEqual(Array(writes).fill('UPDATED'));
+      for (let i = 0; i < 100 && (await activeSubscriptions(registry.url)) > 1; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await activeSubscriptions(registry.url)).toBe(1);
+    } finally {
+      socket.terminate();
+      await reader.dispose();
+      await registry.stop();
+    }
+  }, 60_000);
+});
+
 const replicaTransport = ON_POSTGRES ? 'PostgreSQL LISTEN/NOTIFY' : 'Redis pub/sub';
 
 describe(`two replicas on one database (${replicaTransport})`, () => {
