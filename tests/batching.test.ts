@@ -102,6 +102,56 @@ describe('a dashboard query costs the same few statements however wide its page'
   });
 });
 
+describe('an organization\'s hosted sessions: a relation declared once', () => {
+  const HOSTED = `query($orgs: Int!, $first: Int!, $after: String) {
+    organizations(first: $orgs) { nodes { slug hostedSessions(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id title(lang: EN) host { slug } } } } }
+  }`;
+
+  it('answers what the table holds, in recorded order, in one page statement for every organization', async () => {
+    const answer = await registry.request<any, any>(HOSTED, { orgs: 30, first: 3 });
+    expect(answer.errors).toBeUndefined();
+    const organizations = answer.data.organizations.nodes as any[];
+    expect(organizations).toHaveLength(30);
+    const expected = await registry.db.query<{ slug: string; total: number | string; ids: string | null }>(
+      `SELECT o.slug, (SELECT COUNT(*) FROM sessions s WHERE s.host_id = o.id) AS total,
+              (SELECT ${registry.db.dialect === 'postgres' ? "string_agg(id::text, ',' ORDER BY id)" : "group_concat(id, ',')"} FROM (SELECT id FROM sessions s WHERE s.host_id = o.id ORDER BY id LIMIT 3) f) AS ids
+       FROM organizations o ORDER BY o.slug LIMIT 30`,
+    );
+    expect(organizations.map((o) => o.slug)).toEqual(expected.map((e) => e.slug));
+    for (const [i, o] of organizations.entries()) {
+      expect(o.hostedSessions.totalCount).toBe(Number(expected[i].total));
+      expect(o.hostedSessions.nodes.map((s: any) => s.id)).toEqual((expected[i].ids ?? '').split(',').filter(Boolean).map((id) => toGlobalId('Session', Number(id))));
+      expect(o.hostedSessions.pageInfo.hasNextPage).toBe(Number(expected[i].total) > 3);
+      for (const s of o.hostedSessions.nodes) expect(s.host.slug).toBe(o.slug);
+    }
+    expect(organizations.some((o) => o.hostedSessions.totalCount > 3)).toBe(true);
+    // The organizations' page, one page statement for all their sessions (with every total; an empty first page needs no
+    // count), and their hosts by id.
+    expect(shape(answer.extensions!.explain!.sql).filter((s) => s !== 'read regions')).toEqual(['read organizations', 'page sessions', 'read organizations']);
+  });
+
+  it('pages on from a cursor without repeating or skipping a session', async () => {
+    const [{ slug }] = await registry.db.query<{ slug: string }>(
+      'SELECT o.slug FROM organizations o ORDER BY (SELECT COUNT(*) FROM sessions s WHERE s.host_id = o.id) DESC, o.slug LIMIT 1',
+    );
+    const one = `query($slug: String!, $first: Int!, $after: String) { organization(slug: $slug) { hostedSessions(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } }`;
+    const whole = await registry.request<any, any>(one, { slug, first: 100 });
+    const total = whole.data.organization.hostedSessions.totalCount;
+    expect(total).toBeGreaterThan(4);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: any = await registry.request<any, any>(one, { slug, first: 4, after });
+      expect(page.errors).toBeUndefined();
+      seen.push(...page.data.organization.hostedSessions.nodes.map((n: any) => n.id));
+      if (!page.data.organization.hostedSessions.pageInfo.hasNextPage) break;
+      after = page.data.organization.hostedSessions.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(whole.data.organization.hostedSessions.nodes.map((n: any) => n.id).slice(0, Math.min(total, 100)));
+    expect(seen).toHaveLength(Math.min(total, 100));
+  });
+});
+
 describe('the database renders the dashboard\'s forums whole', () => {
   let rendering: RunningServer;
   beforeAll(async () => {

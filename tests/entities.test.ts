@@ -1,7 +1,5 @@
-import { loadConfig } from '../src/config';
 import type { Database } from '../src/db/database';
-import { openRegistryDatabase } from '../src/registry';
-import { freshDatabase } from './support/registry';
+import { useMigratedDatabase } from './support/registry';
 
 /**
  * The entities say what the migrations built (issue 16): TypeORM's schema
@@ -11,16 +9,7 @@ import { freshDatabase } from './support/registry';
  */
 
 let db: Database;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const database = await freshDatabase();
-  drop = database.drop;
-  db = await openRegistryDatabase(loadConfig({ ...database.env, PORT: '0' }));
-});
-afterAll(async () => {
-  await db.close();
-  await drop();
-});
+useMigratedDatabase((opened) => (db = opened));
 
 it('has the entities and the migrated schema agree: no pending change', async () => {
   const pending = await db.dataSource.driver.createSchemaBuilder().log();

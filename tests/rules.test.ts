@@ -1,13 +1,11 @@
 import fc from 'fast-check';
-import { loadConfig } from '../src/config';
 import type { Database } from '../src/db/database';
 import { Params } from '../src/db/database';
 import { cursorSql, encodeCursor, type Ordering } from '../src/engine/rules/cursors';
 import { globalIdSql, toGlobalId } from '../src/engine/rules/ids';
 import { pickText, pickTextSql, type Localized } from '../src/engine/rules/language';
 import { pageFlags, pageFlagsSql } from '../src/engine/rules/page-info';
-import { openRegistryDatabase } from '../src/registry';
-import { freshDatabase } from './support/registry';
+import { useMigratedDatabase } from './support/registry';
 
 /**
  * Each rule that exists in JavaScript and in SQL (src/engine/rules/) gives
@@ -18,16 +16,7 @@ import { freshDatabase } from './support/registry';
  */
 
 let db: Database;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const database = await freshDatabase();
-  drop = database.drop;
-  db = await openRegistryDatabase(loadConfig({ ...database.env, PORT: '0' }));
-});
-afterAll(async () => {
-  await db.close();
-  await drop();
-});
+useMigratedDatabase((opened) => (db = opened));
 
 const RUNS = { seed: 20261202, numRuns: 120 };
 

@@ -1,10 +1,8 @@
 import { TableColumn } from 'typeorm';
-import { loadConfig } from '../src/config';
 import type { Database } from '../src/db/database';
 import { addColumnsKeepingTriggers } from '../src/db/schema-changes';
-import { openRegistryDatabase } from '../src/registry';
 import { searchEngine } from '../src/search/engine';
-import { freshDatabase } from './support/registry';
+import { useMigratedDatabase } from './support/registry';
 
 /**
  * A later migration adds a column to a table the search index follows: the
@@ -13,16 +11,7 @@ import { freshDatabase } from './support/registry';
  */
 
 let db: Database;
-let drop: () => Promise<void>;
-beforeEach(async () => {
-  const database = await freshDatabase();
-  drop = database.drop;
-  db = await openRegistryDatabase(loadConfig({ ...database.env, PORT: '0' }));
-});
-afterEach(async () => {
-  await db.close();
-  await drop();
-});
+useMigratedDatabase((opened) => (db = opened), 'each');
 
 const triggersOn = async (table: string): Promise<number> => {
   const sql =

@@ -1,6 +1,6 @@
 import type { RegistryContext } from './context';
 import { childCountsByParent, childPagesByParent, countRows, fetchPage, type ChildSource, type Source } from './loaders';
-import { pageRequest, pageSignature, toConnection, type ConnectionResult, type Edge, type Ordering, type PageArgs, type PageInfo, type SortedRow } from './paging';
+import { pageRequest, pageSignature, toConnection, type ConnectionResult, type Edge, type Ordering, type PageArgs, type PageInfo, type PageRequest, type SortedRow } from './paging';
 
 /** A root list as served: each field reads the page when asked for. */
 export interface LazyConnection<T> {
@@ -27,7 +27,7 @@ export function rootConnection<T>(ctx: RegistryContext, source: Source<T>, order
   const connection = () =>
     (read ??= Promise.resolve().then(async () => {
       const rows = await fetchPage(db, source, ordering, page, withTotal);
-      const total = (rows[0] as { __total?: number | string } | undefined)?.__total;
+      const total = (rows[0] as { __total?: number | string } | undefined)?.__total ?? (emptyFromTheStart(page, rows) ? 0 : undefined);
       return toConnection(rows, page, ordering, total != null ? async () => Number(total) : () => countRows(db, source));
     }));
   return {
@@ -43,6 +43,11 @@ export function rootConnection<T>(ctx: RegistryContext, source: Source<T>, order
       return connection().then((c) => c.edges.length > 0);
     },
   };
+}
+
+/** A page asked from the start (no cursor) for at least one item that came back empty: the list itself is empty, no count needed. */
+function emptyFromTheStart(page: PageRequest, rows: unknown[]): boolean {
+  return rows.length === 0 && page.size > 0 && !page.after && !page.before;
 }
 
 /**
@@ -62,10 +67,12 @@ export async function childConnection<T>(
   const page = pageRequest(args, ordering);
   const key = `${relation}:${ordering.name}:${pageSignature(page)}:${signature}`;
   const rows = await ctx.loaders.use(`${key}:page`, (db) => childPagesByParent(db, source, ordering, page)).load(parentPk);
-  // Without a cursor the window statement has counted the whole list already.
+  // Without a cursor the window statement has counted the whole list already; an empty first page is an empty list.
   const counted = !page.after && !page.before && rows.length > 0;
   const totalCount = counted
     ? async () => Number((rows[0] as SortedRow<T> & { __total: number }).__total)
-    : () => ctx.loaders.use(`${key}:count`, (db) => childCountsByParent(db, source)).load(parentPk);
+    : emptyFromTheStart(page, rows)
+      ? async () => 0
+      : () => ctx.loaders.use(`${key}:count`, (db) => childCountsByParent(db, source)).load(parentPk);
   return toConnection(rows, page, ordering, totalCount);
 }

@@ -6,6 +6,8 @@ import { programsOfOrganizationSource } from '../programs/loaders';
 import { ProgramConnection } from '../programs/resolver';
 import { Region } from '../regions/region';
 import { regionSubtree } from '../regions/loaders';
+import { recordedOrdering, sessionsHostedBySource } from '../sessions/loaders';
+import { SessionConnection } from '../sessions/resolver';
 import { organizationById, organizationBySlug, organizationSource } from './loaders';
 import { Organization, OrganizationKind } from './organization';
 
@@ -52,6 +54,7 @@ const organization = fieldsOf(Organization);
 declareFields(Organization, {
   name: organization.localized('name', { description: 'Name in the asked language, in its official form.', orElse: 'slug' }),
   region: organization.toOne(() => Region, 'regionPk', { description: 'Where the organization is based; null when the source does not say.' }),
+  hostedSessions: organization.page(() => SessionConnection, { source: sessionsHostedBySource, ordering: recordedOrdering, description: 'Sessions this organization hosts, in the order they were recorded.' }),
   // A filtered page: built in JavaScript, not rendered (its filter's lookups come first).
   programs: organization.computed({
     type: () => ProgramConnection,

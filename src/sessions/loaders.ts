@@ -14,3 +14,10 @@ export const sessionById = (ctx: RegistryContext) => ctx.loaders.use('session.by
 export function sessionsOfProgramSource(db: Database): ChildSource<Session> {
   return { ...sessionSource(db), parent: 's.program_id' };
 }
+
+/** Sessions in the order they were recorded: the root list's order, and an organization's hosted sessions'. */
+export const recordedOrdering: Ordering = { name: 'RECORDED', key: 's.id', keyType: 'integer', pk: 's.id', direction: 'ASC' };
+
+export function sessionsHostedBySource(db: Database): ChildSource<Session> {
+  return { ...sessionSource(db), parent: 's.host_id' };
+}

@@ -1,11 +1,11 @@
 import { ArgsType, Field, InputType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
-import { badUserInput, connectionType, declareFields, declareNode, declareQueries, fieldsOf, ForwardPageArgs, MAX_AGE, pageRequest, rootConnection, type Ordering, type RegistryContext } from '../engine';
+import { badUserInput, connectionType, declareFields, declareNode, declareQueries, fieldsOf, ForwardPageArgs, MAX_AGE, pageRequest, rootConnection, type RegistryContext } from '../engine';
 import { Organization } from '../organizations/organization';
 import { organizationBySlug } from '../organizations/loaders';
 import { programBySlug } from '../programs/loaders';
 import { Program } from '../programs/program';
-import { sessionById, sessionSource } from './loaders';
+import { recordedOrdering, sessionById, sessionSource } from './loaders';
 import { Session, SessionKind } from './session';
 
 export const SessionConnection = connectionType('Session', Session, 'sessions');
@@ -29,7 +29,7 @@ class SessionsArgs extends ForwardPageArgs {
 }
 
 /** The root list runs in the order sessions were recorded. */
-const ordering: Ordering = { name: 'RECORDED', key: 's.id', keyType: 'integer', pk: 's.id', direction: 'ASC' };
+const ordering = recordedOrdering;
 
 /** The root list of sessions, narrowed by a filter; unknown slugs are errors naming the filter field. */
 async function listSessions(ctx: RegistryContext, args: SessionsArgs) {

@@ -73,6 +73,25 @@ export async function freshDatabase(): Promise<{ env: Record<string, string>; dr
 }
 
 /** A real registry on a real database, served over real HTTP on a free port. */
+/**
+ * A migrated database of the test file's own (or of each test's, with `'each'`), opened before and closed and dropped
+ * after; `use` receives it.
+ */
+export function useMigratedDatabase(use: (db: Database) => void, scope: 'all' | 'each' = 'all'): void {
+  let opened: Database | undefined;
+  let drop = async () => {};
+  (scope === 'all' ? beforeAll : beforeEach)(async () => {
+    const database = await freshDatabase();
+    drop = database.drop;
+    opened = await openRegistryDatabase(loadConfig({ ...database.env, PORT: '0' }));
+    use(opened);
+  });
+  (scope === 'all' ? afterAll : afterEach)(async () => {
+    await opened?.close();
+    await drop();
+  });
+}
+
 export async function startTestRegistry(options: TestRegistryOptions = {}): Promise<TestRegistry> {
   const database = await freshDatabase();
   const dataDir = database.env.REGISTRY_DATA_DIR;
