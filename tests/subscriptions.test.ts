@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { createKey } from '../src/auth/keys';
+import { loadConfig } from '../src/config';
 import { createContext } from '../src/engine';
 import { runWrite, saveRecord, UserErrorCode } from '../src/graphql/writes';
 import { LiveHub, SlowConsumer } from '../src/live/hub';
@@ -230,6 +231,17 @@ describe('subscriptions need what queries need', () => {
       await c.dispose();
       await registry.stop();
     }
+  });
+});
+
+describe('subscription settings', () => {
+  it('are read from the environment, and a bad value stops the start with one line', () => {
+    expect(loadConfig({}).subscriptions).toEqual({ enabled: true, perConnection: 20, perAddress: 100, maxBufferedBytes: 1_048_576, maxQueuedEvents: 100 });
+    expect(loadConfig({ REGISTRY_SUBSCRIPTIONS: '0', REGISTRY_SUBSCRIPTIONS_PER_ADDRESS: '7', REGISTRY_EVENTS: 'memory' }).subscriptions).toMatchObject({ enabled: false, perAddress: 7, transport: 'memory' });
+    expect(() => loadConfig({ REGISTRY_SUBSCRIPTIONS_PER_CONNECTION: '0' })).toThrow('REGISTRY_SUBSCRIPTIONS_PER_CONNECTION must be a whole number of at least 1, got "0"');
+    expect(() => loadConfig({ REGISTRY_EVENTS: 'kafka' })).toThrow('REGISTRY_EVENTS must be postgres, redis or memory, got "kafka"');
+    expect(() => loadConfig({ REGISTRY_EVENTS: 'postgres' })).toThrow('REGISTRY_EVENTS=postgres needs DATABASE_URL');
+    expect(() => loadConfig({ REGISTRY_EVENTS: 'redis' })).toThrow('REGISTRY_EVENTS=redis needs REDIS_URL');
   });
 });
 

@@ -278,6 +278,13 @@ export async function startSubscriptions(
         });
         return { ...result, errors };
       },
+      // An error that ends a running subscription (a filter's statement failed) says no more than a query's would.
+      onError(_ctx, _id, _payload, errors) {
+        return errors.map((error) => {
+          const formatted = error.toJSON();
+          return formatError({ ...formatted, extensions: { ...formatted.extensions, code: formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR' } }, error);
+        });
+      },
       onComplete(ctx, id) {
         const connection = (ctx.extra as LiveExtra).connection;
         if (!connection?.counted.delete(id)) return;
