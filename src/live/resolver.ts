@@ -36,7 +36,7 @@ export class ProgramChange {
   @Field(() => Program, { nullable: true, description: 'The program as it is now, read when the event is sent; null once it is deleted.' })
   program: unknown;
 
-  @Field(() => String, { description: 'The write generation the write committed: increases with every write, so events can be ordered and compared with `extensions` of answers.' })
+  @Field(() => String, { description: 'The write generation the write committed: a number (as text) that increases with every committed write through any replica, so events can be ordered.' })
   generation: string;
 }
 
@@ -54,7 +54,7 @@ export class SessionChange {
   @Field(() => Program, { nullable: true, description: 'The program the session belongs to; null once it is deleted.' })
   program: unknown;
 
-  @Field(() => String, { description: 'The write generation the write committed.' })
+  @Field(() => String, { description: 'The write generation the write committed: a number (as text) that increases with every committed write through any replica.' })
   generation: string;
 }
 
