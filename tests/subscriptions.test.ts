@@ -9,6 +9,7 @@ import { runWrite, saveRecord, UserErrorCode } from '../src/graphql/writes';
 import { LiveHub, SlowConsumer } from '../src/live/hub';
 import type { LiveEvent } from '../src/live/events';
 import { createLogger } from '../src/ops/logging';
+import { eventually, TestRedis } from './support/faults';
 import { spawnRegistry, type RegistryProcess } from './support/process';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 import { listen, metric, wsClient } from './support/subscriptions';
@@ -397,6 +398,35 @@ describe(`two replicas on one database (${replicaTransport})`, () => {
       expect(event.programChanged.program.slug).toBe('after-outage-2022');
     } finally {
       await c.dispose();
+    }
+  }, 60_000);
+});
+
+describe('events through a Redis that goes away', () => {
+  it('keeps writes answering, counts the lost events, and delivers again once Redis is back', async () => {
+    const redis = await TestRedis.start();
+    const registry = await startTestRegistry({ env: { REDIS_URL: redis.url, REGISTRY_EVENTS: 'redis', REGISTRY_REDIS_TIMEOUT_MS: '200' } });
+    const editor = (await createKey(registry.db, 'editor')).key;
+    const c = wsClient(registry.url);
+    const metrics = async () => (await fetch(registry.url.replace(/\/graphql$/, '/metrics'))).text();
+    try {
+      const heard = listen(c, PROGRAM_CHANGED, {}, async () => (await activeSubscriptions(registry.url)) === 1);
+      await heard.ready();
+      await redis.stop();
+      const during = await registry.request<any, any>(FORUM_CREATE, { input: forumInput('during-redis-outage-2022') }, { authorization: `Bearer ${editor}` });
+      expect(during.data.forumCreate.userErrors).toEqual([]);
+      await eventually('the lost event is counted', async () => metric(await metrics(), 'registry_dependency_errors_total', 'dependency="events",operation="publish"') >= 1);
+      expect(metric(await metrics(), 'registry_dependency_up', 'dependency="events"')).toBe(0);
+      await redis.start();
+      await eventually('the events channel is heard again', async () => metric(await metrics(), 'registry_dependency_up', 'dependency="events"') === 1);
+      await registry.request<any, any>(FORUM_CREATE, { input: forumInput('after-redis-outage-2022') }, { authorization: `Bearer ${editor}` });
+      const [event] = await heard.waitFor(1);
+      expect(event.programChanged.program.slug).toBe('after-redis-outage-2022');
+      expect(heard.events).toHaveLength(1);
+    } finally {
+      await c.dispose();
+      await registry.stop();
+      await redis.close();
     }
   }, 60_000);
 });
