@@ -220,6 +220,28 @@ describe('subscriptions need what queries need', () => {
     }
   });
 
+  it('lets a browser page open a WebSocket only from its own origin or one CORS lists', async () => {
+    const registry = await startTestRegistry({ env: { REGISTRY_CORS_ORIGINS: 'https://dashboards.example.org' } });
+    const { default: WebSocket } = await import('ws');
+    const handshake = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(registry.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { origin });
+        socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        socket.on('open', () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.on('error', () => undefined);
+      });
+    try {
+      expect(await handshake('https://elsewhere.example.com')).toBe(403);
+      expect(await handshake('https://dashboards.example.org')).toBe(101);
+      expect(await handshake(new URL(registry.url).origin)).toBe(101);
+    } finally {
+      await registry.stop();
+    }
+  });
+
   it('refuses a subscription deeper or costlier than the guard allows', async () => {
     const registry = await startTestRegistry({ env: { REGISTRY_GUARD: '1', REGISTRY_MAX_DEPTH: '4', REGISTRY_MAX_COST: '10' } });
     const c = wsClient(registry.url);

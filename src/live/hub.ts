@@ -19,7 +19,7 @@ export class LiveMetrics {
     this.received = new Counter({ name: 'registry_subscription_events_received_total', help: 'Events this replica heard from the event channel, by topic; `invalid` for a message that was not one.', labelNames: ['topic'], registers });
     this.delivered = new Counter({ name: 'registry_subscription_events_delivered_total', help: 'Events sent to subscribers of this replica, by subscription field.', labelNames: ['field'], registers });
     this.disconnects = new Counter({ name: 'registry_subscription_disconnects_total', help: 'Subscription connections closed by the registry, by reason (slow: a consumer that fell behind; shutdown).', labelNames: ['reason'], registers });
-    this.refusals = new Counter({ name: 'registry_subscription_refusals_total', help: 'Subscriptions or connections refused, by reason (unauthenticated, per-connection, per-address, guard, invalid).', labelNames: ['reason'], registers });
+    this.refusals = new Counter({ name: 'registry_subscription_refusals_total', help: 'Subscriptions or connections refused, by reason (unauthenticated, per-connection, per-address, origin, guard, invalid).', labelNames: ['reason'], registers });
   }
 }
 

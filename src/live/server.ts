@@ -54,6 +54,15 @@ export function chosenTransport(config: RegistryConfig): EventTransport {
   return config.subscriptions.transport ?? (config.databaseUrl ? 'postgres' : config.redisUrl ? 'redis' : 'memory');
 }
 
+/** Whether a page's origin is the registry's own address (the explorer's). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 export interface LiveServer {
   hub: LiveHub;
   bus: EventBus;
@@ -105,6 +114,14 @@ export async function startSubscriptions(
     const path = new URL(req.url ?? '/', 'http://registry.local').pathname;
     if (path !== '/graphql') {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    // A page on another origin may open a WebSocket without any preflight: only the origins CORS lists may.
+    const origin = req.headers.origin;
+    if (origin && !sameOrigin(origin, req.headers.host) && !(config.cors && (config.cors.anyOrigin || config.cors.origins.has(origin)))) {
+      live.refusals.inc({ reason: 'origin' });
+      const body = JSON.stringify({ errors: [{ message: 'This registry answers browsers on other origins only when REGISTRY_CORS_ORIGINS lists them', extensions: { code: 'CORS_ORIGIN_NOT_ALLOWED' } }] });
+      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       return;
     }
     // Idle connections cost too: an address may hold no more connections than it may hold subscriptions.
