@@ -30,13 +30,19 @@ export function subscriptionUrl(endpoint: string, page: string): string {
 }
 
 export function registryFetcher(endpoint: string, runs: RunStore): GraphiQLProps['fetcher'] {
-  let live: Client | undefined;
+  // One WebSocket per key given under Headers: a new key opens a new connection, as it must be sent in connection_init.
+  let live: { client: Client; authorization: string | undefined } | undefined;
   return async (params, options) => {
     if (isSubscription(params.query, params.operationName)) {
       // Each event appears in the results as it comes; GraphiQL's stop button ends the subscription.
-      const headers = options?.headers as Record<string, string> | undefined;
-      live ??= createClient({ url: subscriptionUrl(endpoint, window.location.href), lazy: true, connectionParams: () => (headers?.authorization ? { authorization: headers.authorization } : {}) });
-      return live.iterate({ query: params.query, variables: params.variables ?? undefined, operationName: params.operationName ?? undefined });
+      const headers = (options?.headers ?? {}) as Record<string, string>;
+      const authorization = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+      if (!live || live.authorization !== authorization) {
+        void live?.client.dispose();
+        const client = createClient({ url: subscriptionUrl(endpoint, window.location.href), lazy: true, connectionParams: authorization ? { authorization } : {} });
+        live = { client, authorization };
+      }
+      return live.client.iterate({ query: params.query, variables: params.variables ?? undefined, operationName: params.operationName ?? undefined });
     }
     const introspection = params.operationName === 'IntrospectionQuery';
     const explainAsked = !introspection && runs.explainWanted();
