@@ -293,6 +293,45 @@ describe('a consumer that falls behind', () => {
   });
 });
 
+describe('subscribers that ask the same', () => {
+  it('reads the database as much for twenty identical subscribers as for one', async () => {
+    const batches = async () =>
+      (await (await fetch(registry.url.replace(/\/graphql$/, '/metrics'))).text())
+        .split('\n')
+        .filter((line) => line.startsWith('registry_loader_batch_size_count'))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    const registry = await startTestRegistry();
+    const editor = (await createKey(registry.db, 'editor')).key;
+    const clients: Array<ReturnType<typeof wsClient>> = [];
+    const write = async (query: string, variables: Record<string, unknown>) => (await registry.request<any, any>(query, variables, { authorization: `Bearer ${editor}` })).data;
+    const created = await write(FORUM_CREATE, { input: forumInput('fan-out-forum-2022') });
+    const id = created.forumCreate.forum.id;
+    const readsFor = async (subscribers: number, n: number) => {
+      const heard = Array.from({ length: subscribers }, () => listen(clients[clients.push(wsClient(registry.url)) - 1], PROGRAM_CHANGED));
+      for (let i = 0; i < 200 && (await activeSubscriptions(registry.url)) < subscribers; i++) await new Promise((r) => setTimeout(r, 20));
+      const before = await batches();
+      await write(FORUM_UPDATE, { id, input: { series: `Fan-out ${n}` } });
+      await Promise.all(heard.map((h) => h.waitFor(1)));
+      const reads = (await batches()) - before;
+      await Promise.all(clients.splice(0).map((c) => c.dispose()));
+      for (let i = 0; i < 200 && (await activeSubscriptions(registry.url)) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      return reads;
+    };
+    try {
+      // The write alone, then with one subscriber, then twenty asking the same: the event is executed once.
+      const none = await readsFor(0, 1);
+      const one = await readsFor(1, 2);
+      const twenty = await readsFor(20, 3);
+      expect(one).toBeGreaterThan(none);
+      expect(twenty).toBe(one);
+    } finally {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await registry.stop();
+    }
+  }, 60_000);
+
+});
+
 describe('a subscriber that stops reading', () => {
   it('has its connection closed as a slow consumer, counted, while a reading subscriber keeps hearing', async () => {
     const registry = await startTestRegistry({ env: { REGISTRY_SUBSCRIPTION_QUEUE: '2', REGISTRY_SUBSCRIPTIONS_PER_CONNECTION: '20' } });
