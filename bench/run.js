@@ -8,6 +8,7 @@ const { spawn, execFileSync } = require('node:child_process');
 const { Client } = require('pg');
 const { prepareData } = require('./lib/data');
 const { queries, LOOKUP_PROGRAM_ID } = require('./lib/queries');
+const { shapes } = require('./lib/shapes');
 const report = require('./lib/report');
 const profile = require('./lib/profile');
 
@@ -171,6 +172,14 @@ async function startServer(server, port, extraArgs = []) {
 
 // ---- what each server is asked, and whether its answers agree --------------
 
+/** A shape whose variables depend on the data or the server (a cursor deep in a list, ids to resolve), with them filled in. */
+async function withVariables(server, query, running, data) {
+  const key = server.kind === 'registry' ? 'registry' : server.kind === 'limit' ? 'limit' : 'peer';
+  const side = query[key];
+  if (!side || typeof side.variables !== 'function') return query;
+  return { ...query, [key]: { ...side, variables: await side.variables({ pgUrl: data.pgUrl, url: running.url }) } };
+}
+
 function requestFor(server, query, ids) {
   const side = server.kind === 'registry' ? query.registry : server.kind === 'limit' ? query.limit : query.peer;
   if (!side || (side.query === null && server.kind !== 'limit')) return null;
@@ -190,7 +199,9 @@ function dashboardCounts(data) {
   return { forums: forums.length, internships: internships.length, sessions: sessions.length, organizers };
 }
 
-function answerSummary(queryName, data) {
+function answerSummary(query, data) {
+  const queryName = query.name;
+  if (query.summary) return query.summary(data);
   if (queryName === 'dashboard') return dashboardCounts(data);
   if (queryName === 'node') return { slug: data.node?.slug ?? null };
   if (queryName === 'list') {
@@ -297,7 +308,9 @@ function gitCommit() {
 
 async function bench(data) {
   const ids = await lookupIds(data.pgUrl);
-  const allQueries = selected(queries(), ['dashboard', 'node', 'list', 'search']);
+  // The four measured queries, then the shapes of issue 18 (bench/lib/shapes.js).
+  const every = [...queries(), ...shapes()];
+  const allQueries = selected(every, every.map((q) => q.name));
   const allServers = selected(servers(data), ['sqlite', 'pg', 'naive', 'limit', 'postgraphile']);
   if (allServers.some((s) => s.kind === 'peer')) {
     ensurePeers();
@@ -323,7 +336,7 @@ async function bench(data) {
           running = await startServer(server, port++);
           running.search = server.kind === 'registry' ? await hasSearch(running.url) : false;
         }
-        const body = query.needsSearch && !running?.search ? null : requestFor(server, query, ids);
+        const body = query.needsSearch && !running?.search ? null : requestFor(server, await withVariables(server, query, running, data), ids);
         if (!body) {
           const why = server.kind !== 'registry' ? 'no equivalent on this server' : 'the schema has no search';
           results.rows.push({ server: server.name, query: query.name, skipped: why });
@@ -338,7 +351,7 @@ async function bench(data) {
           results.rows.push({ server: server.name, query: query.name, skipped: why });
           continue;
         }
-        const summary = answerSummary(query.name, answer.body.data);
+        const summary = answerSummary(query, answer.body.data);
         reference[query.name] ??= summary;
         const agrees = JSON.stringify(summary) === JSON.stringify(reference[query.name]);
         results.sanity.push({ server: server.name, query: query.name, summary, agrees });
@@ -426,8 +439,73 @@ async function profileRun(data) {
   for (const c of summary.categories.slice(0, 10)) log(`  ${(100 * c.share).toFixed(1).padStart(5)}%  ${c.name}`);
 }
 
+/**
+ * BENCH_SCALING=1: sequential latency (one connection, p50) of a first page,
+ * a deep page and the dashboard on the small, medium and large sets, for the
+ * registry on both databases and PostGraphile; writes bench/SCALING.md and
+ * bench/results-scaling.json.
+ */
+async function scalingRun() {
+  const sizes = (process.env.BENCH_SCALING_SIZES || 'small,medium,large').split(',');
+  const wanted = ['first page', 'deep page STARTS_ON:ASC', 'deep page TITLE:DESC', 'dashboard'];
+  const measured = [...queries(), ...shapes()].filter((q) => wanted.includes(q.name));
+  const load = { connections: 1, duration: intEnv('BENCH_SCALING_DURATION', 5), warmup: intEnv('BENCH_SCALING_WARMUP', 2) };
+  const rows = [];
+  let port = settings.basePort + 20;
+  for (const size of sizes) {
+    const pgDb = size === settings.size ? settings.pgDb : `${settings.pgDb}_${size}`;
+    const data = await prepareData({ dataDir: settings.dataDir, size, pgAdminUrl: settings.pgAdminUrl, pgDb, log });
+    const ids = await lookupIds(data.pgUrl).catch(() => ({ registry: null, peer: null }));
+    for (const server of servers(data).filter((x) => ['sqlite', 'pg', 'postgraphile'].includes(x.name))) {
+      if (server.kind === 'peer') {
+        ensurePeers();
+        await applyPeerSql(data.pgUrl);
+      }
+      log(`starting ${server.name} on the ${size} set`);
+      const running = await startServer(server, port++);
+      try {
+        for (const query of measured) {
+          const body = requestFor(server, await withVariables(server, query, running, data), ids);
+          if (!body) continue;
+          const answer = await post(running.url, body);
+          if (answer.status !== 200 || answer.body.errors) throw new Error(`${server.name} ${query.name} on ${size}: ${JSON.stringify(answer.body.errors ?? answer.status).slice(0, 300)}`);
+          await waitQuiet(running.pid);
+          const loadBefore = os.loadavg()[0];
+          const result = await runLoad(running.url, body, running.pid, load);
+          rows.push({ size, server: server.name, query: query.name, p50: result.p50, mean: result.mean, p99: result.p99, requests: result.requests, loadavg: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))] });
+          log(`  ${size} ${server.name} ${query.name}: p50 ${result.p50} ms, mean ${result.mean.toFixed(2)} ms`);
+        }
+      } finally {
+        await running.stop();
+      }
+    }
+  }
+  const results = { date: new Date().toISOString(), commit: gitCommit(), machine: await machine(settings.pgAdminUrl), load, rows };
+  fs.writeFileSync(path.join(BENCH, 'results-scaling.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const cell = (server, query) => sizes.map((size) => rows.find((r) => r.size === size && r.server === server && r.query === query)?.mean?.toFixed(1) ?? '–').join(' / ');
+  const lines = [
+    '# Sequential latency as the data grows',
+    '',
+    `Mean latency in ms of one request at a time (${load.warmup} s warm-up, ${load.duration} s measured) on the ${sizes.join(' / ')} synthetic sets; ${results.date}, commit ${results.commit}, ${results.machine.cpus} × ${results.machine.cpuModel}. Load average before and after each row is in results-scaling.json.`,
+    '',
+    `| | ${SERVER_NAMES.map((s) => SERVER_TITLE[s]).join(' | ')} |`,
+    `|---|${SERVER_NAMES.map(() => '---').join('|')}|`,
+    ...wanted.map((query) => `| ${query} | ${SERVER_NAMES.map((s) => cell(s, query)).join(' | ')} |`),
+    '',
+  ];
+  fs.writeFileSync(path.join(BENCH, 'SCALING.md'), lines.join('\n'));
+  log('wrote bench/SCALING.md and bench/results-scaling.json');
+  console.log(lines.join('\n'));
+}
+const SERVER_NAMES = ['pg', 'sqlite', 'postgraphile'];
+const SERVER_TITLE = { pg: 'registry, PostgreSQL', sqlite: 'registry, SQLite', postgraphile: 'PostGraphile 5' };
+
 async function main() {
   log(`settings: ${JSON.stringify({ ...settings, pgAdminUrl: undefined })}`);
+  if (/^(1|true|yes|on)$/i.test(process.env.BENCH_SCALING || '')) {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+    return scalingRun();
+  }
   const data = await prepareData({ dataDir: settings.dataDir, size: settings.size, pgAdminUrl: settings.pgAdminUrl, pgDb: settings.pgDb, log });
   // The servers run the compiled build, as `npm start` does.
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });

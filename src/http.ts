@@ -29,14 +29,17 @@ import { createExplorer, wantsExplorer } from './ops/explorer';
 import { buildInfo } from './ops/build-info';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
-import { servedFastPath, servedSchema } from './registry';
+import { registrySchema, servedFastPath, servedSchema } from './registry';
 import { etagOf, feedQuery, FeedRequestError, matches, openCallsFeed, sessionsCalendar, type FeedRunner } from './feeds/feeds';
+import { startSubscriptions, subscriptionsOverWebSocketPlugin, type LiveServer } from './live/server';
 import type { Logger } from 'pino';
 
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** Subscriptions over graphql-ws at the same path; undefined with REGISTRY_SUBSCRIPTIONS=0. */
+  subscriptions?: LiveServer;
   /** Stops accepting, lets requests in flight finish (up to graceMs), then stops. */
   close(graceMs?: number): Promise<void>;
 }
@@ -133,6 +136,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       operationNamePlugin,
       // Before any mutation field runs, its key must allow every one of them.
       mutationAuthorizationPlugin(),
+      subscriptionsOverWebSocketPlugin(),
       // Acts only on requests whose statements are recorded: REGISTRY_EXPLAIN=1, or the x-registry-explain header.
       explainPlugin(),
       ...(config.publicRead ? [] : [privateReadPlugin()]),
@@ -161,6 +165,8 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
   const explorer = createExplorer(db, { endpoint: '/graphql', explainByDefault: !config.production, production: config.production });
 
   const guard = new RequestGuard(await servedSchema(), config.limits, config.guard, metrics.refused);
+  /** Subscriptions, once started below. */
+  let live: LiveServer | undefined;
   const rates = new RateLimiter();
   const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
     sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
@@ -232,7 +238,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
         context: async () => {
           // The request reads the write generation once; its own write tells it the new one, and retires older cached answers here.
           const generation = generations.forRequest(shared.retire);
-          return createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite: generation.written, generation: generation.read, request });
+          return createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite: generation.written, changes: live?.hub.sink, generation: generation.read, request });
         },
       });
     const response = statements ? await recordStatements(statements, run) : await run();
@@ -361,14 +367,19 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     server.once('error', reject);
     server.listen(port, config.host, () => resolve());
   });
+  // Subscriptions (graphql-ws) on the same port and path; every write tells them once it commits.
+  if (config.subscriptions.enabled) live = await startSubscriptions(server, { config, db, schema: await registrySchema(), metrics, logger, generations });
   const actualPort = (server.address() as AddressInfo).port;
   return {
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${actualPort}/graphql`,
     port: actualPort,
+    subscriptions: live,
     async close(graceMs = config.shutdownGraceMs) {
       // Stop accepting; requests in flight finish and their connections close after the answer.
       closing = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      // Subscribers are told to go first: their connections would hold the server open.
+      await live?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);

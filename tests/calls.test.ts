@@ -289,6 +289,30 @@ describe('writing calls', () => {
     expect(await allSlugs({ query: title.data.internship.title })).toContain(slug);
   });
 
+  it('moves a programme in the deadline order as its call is opened, moved and deleted', async () => {
+    const order = { field: 'CLOSES_AT', direction: 'ASC' };
+    const place = async () => (await allSlugs({ startsFrom: startsOn, startsTo: startsOn }, order)).indexOf(slug);
+    const onDay = await allSlugs({ startsFrom: startsOn, startsTo: startsOn }, order);
+    // Without a call it sorts after every programme of its day that has one.
+    const withCalls = (await registry.db.query<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM programs p JOIN calls c ON c.program_id = p.id WHERE p.starts_on = $1`, [startsOn]))[0].n;
+    expect(onDay.indexOf(slug)).toBeGreaterThanOrEqual(Number(withCalls));
+    const created = await as(editor, CREATE, { input: input({ closesAt: '2000-01-01T00:00:00Z', opensOn: '1999-12-01' }) });
+    expect(created.data.callCreate.userErrors).toEqual([]);
+    expect(await place()).toBe(0);
+    const moved = await as(editor, UPDATE, { id: created.data.callCreate.call.id, input: { closesAt: `${dayBefore(startsOn, 1)}T12:00:00Z` } });
+    expect(moved.data.callUpdate.userErrors).toEqual([]);
+    const expected = (await registry.db.query<{ slug: string }>(
+      `SELECT p.slug AS "slug" FROM programs p LEFT JOIN calls c ON c.program_id = p.id WHERE p.starts_on = $1 ORDER BY COALESCE(c.closes_at, '9999') ASC, p.id ASC`,
+      [startsOn],
+    )).map((r) => r.slug);
+    expect(await allSlugs({ startsFrom: startsOn, startsTo: startsOn }, order)).toEqual(expected);
+    await as(editor, `mutation($id: ID!) { callDelete(id: $id) { deletedId } }`, { id: created.data.callCreate.call.id });
+    expect(await allSlugs({ startsFrom: startsOn, startsTo: startsOn }, order)).toEqual(onDay);
+    // The programmes' copy of the deadline is the calls' own, everywhere.
+    const drift = await registry.db.query(`SELECT p.id FROM programs p LEFT JOIN calls c ON c.program_id = p.id WHERE COALESCE(p.call_closes_at, '') <> COALESCE(c.closes_at, '')`);
+    expect(drift).toEqual([]);
+  });
+
   it('keeps a region it names from being deleted, and refuses an address with a line break', async () => {
     const admin = (await createKey(registry.db, 'admin', 'calls admin')).key;
     const region = await as(admin, `mutation { regionCreate(input: { code: "RU-TYU", name: { en: "Tyumen region" }, kind: SUBDIVISION, parentCode: "RU" }) { region { id } userErrors { code } } }`);

@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/keys';
+import type { ChangeSink } from '../db/changes';
 import type { Database } from '../db/database';
 import type { StatementLog } from '../db/explain';
 import { parseAcceptLanguage } from './rules/language';
@@ -31,6 +32,8 @@ export interface RegistryContext {
   writer?: { keyId: number };
   /** Called after a write commits, with the write generation it committed (src/db/generation.ts). */
   afterWrite?: (generation: string) => Promise<void>;
+  /** Told of every write's records, in its transaction and after its commit (subscriptions, src/live). */
+  changes?: ChangeSink;
   request?: RequestInfo;
   /** The write generation as this request sees it (bumped in every write's transaction, read from the database): what responses and reference data held between requests are keyed by. */
   generation?: () => Promise<string>;
@@ -49,6 +52,7 @@ export function createContext(
     now?: string;
     caller?: Caller | null;
     afterWrite?: (generation: string) => Promise<void>;
+    changes?: ChangeSink;
     generation?: () => Promise<string>;
     request?: RequestInfo;
   } = {},
@@ -63,6 +67,7 @@ export function createContext(
     statements: options.statements,
     caller: options.caller,
     afterWrite: options.afterWrite,
+    changes: options.changes,
     generation: options.generation,
     request: options.request,
   };

@@ -186,6 +186,15 @@ export function propertyResolver(name: string): FastResolver {
   return resolve;
 }
 
+/** Fields whose hint depends on their arguments, as a resolver that sets `info.cacheControl` in the plain path makes it (federation's `_entities`). */
+const dynamicHints = new WeakMap<FastResolver, (args: any) => CacheHint>();
+
+/** Gives a resolver the hint it sets from its arguments in place of the field's own: what Apollo's plugin records for it. */
+export function withDynamicHint(resolve: FastResolver, hintOf: (args: any) => CacheHint): FastResolver {
+  dynamicHints.set(resolve, hintOf);
+  return resolve;
+}
+
 const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | null)?.then === 'function';
 
 /** One execution of a plan: arguments for this request's variables, the response's cache policy. */
@@ -206,7 +215,8 @@ class Execution {
   private hint(field: FieldPlan): void {
     if (this.restrict && !this.hinted.has(field)) {
       this.hinted.add(field);
-      this.restrict(field.hint);
+      const dynamic = field.resolve && dynamicHints.get(field.resolve);
+      this.restrict(dynamic ? dynamic(this.argsOf(field)) : field.hint);
     }
   }
 

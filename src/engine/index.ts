@@ -21,12 +21,12 @@ export { connectionType, ForwardPageArgs, PageArgs, PageInfo, pageRequest, toCon
 // Rules with a JavaScript and an SQL form.
 export { Language, LANG_ARG, LANGUAGE_NAMES, pickText, textChain, parseAcceptLanguage, FALLBACK_LANGUAGES, type Localized } from './rules/language';
 export { toGlobalId, fromGlobalId, MAX_KEY } from './rules/ids';
-export { CacheFor, CacheLikeParent, MAX_AGE, CACHE_CONTROL_SDL } from './rules/cache-hints';
+export { CacheFor, CacheLikeParent, MAX_AGE, CACHE_CONTROL_SDL, restrictHint, typeHint, type CacheHint } from './rules/cache-hints';
 
 // Errors a request can meet.
 export { badUserInput, unavailableResponse } from './errors';
 
 // Serving: the fast path and the renderer, derived from the declarations.
 export { deriveFastPath } from './derive';
-export { fastPathPlugin, type FastPath, type FastPathObserver } from './fast-path';
+export { fastPathPlugin, withDynamicHint, type FastPath, type FastPathObserver, type FastResolver } from './fast-path';
 export { stringifyResponse } from './rendered';

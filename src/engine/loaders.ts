@@ -141,13 +141,20 @@ export function whereClause(parts: Array<SqlPart | string | undefined>, params: 
   return sql.length ? `WHERE ${sql.map((s) => `(${s})`).join(' AND ')}` : '';
 }
 
-/** Keyset condition: the rows strictly after (or before) a position in an ordering. */
+/**
+ * Keyset condition: the rows strictly after (or before) a position in an
+ * ordering, as a row-value comparison, which PostgreSQL turns into a range
+ * of the index that serves the ordering (an OR of the two cases is read as a
+ * filter instead, and a deep page walks every row before it). SQLite seeks
+ * with a row value only on plain columns; the key's own bound (`>=`) lets it
+ * seek on an expression index too, walking only the ties of the key.
+ */
 function beyond(ordering: Ordering, position: Position, forwards: boolean): SqlPart {
   const ascending = (ordering.direction === 'ASC') === forwards;
   const op = ascending ? '>' : '<';
   return (p) => {
     const key = p.add(position.key);
-    return `${ordering.key} ${op} ${key} OR (${ordering.key} = ${key} AND ${ordering.pk} ${op} ${p.add(position.pk)})`;
+    return ordering.unique ? `${ordering.key} ${op} ${key}` : `${ordering.key} ${op}= ${key} AND (${ordering.key}, ${ordering.pk}) ${op} (${key}, ${p.add(position.pk)})`;
   };
 }
 
@@ -158,10 +165,11 @@ function pageConditions(page: PageRequest, ordering: Ordering): SqlPart[] {
   return parts;
 }
 
-function orderClause(ordering: Ordering, backward: boolean): string {
+/** ORDER BY of a list in its ordering (reversed for a backward page): the terms its index serves. */
+export function orderClause(ordering: Ordering, backward = false, key = ordering.key, pk = ordering.pk): string {
   const flip = { ASC: 'DESC', DESC: 'ASC' } as const;
   const dir = backward ? flip[ordering.direction] : ordering.direction;
-  return `${ordering.key} ${dir}, ${ordering.pk} ${dir}`;
+  return ordering.unique ? `${key} ${dir}` : `${key} ${dir}, ${pk} ${dir}`;
 }
 
 function byParent<T>(rows: Array<T & { __parent: unknown }>, parents: readonly number[]): T[][] {

@@ -7,7 +7,7 @@ import { cursorSql } from './rules/cursors';
 import { globalIdSql } from './rules/ids';
 import { pageFlagsSql } from './rules/page-info';
 import { pickTextSql } from './rules/language';
-import { whereClause, type ChildSource } from './loaders';
+import { orderClause, whereClause, type ChildSource } from './loaders';
 import { pageRequest, type Ordering } from './paging';
 
 /**
@@ -326,7 +326,7 @@ class Writer {
     const from = typeof source.from === 'function' ? source.from(params) : (source.from ?? `${source.table.name} ${source.alias}`);
     const where = whereClause([...(source.where ?? []), `${source.parent} = ${row}.id`], params);
     const dir = ordering.direction;
-    const order = `${ordering.key} ${dir}, ${ordering.pk} ${dir}`;
+    const order = orderClause(ordering);
     // The page's rows, with their sort key and primary key, under a fresh alias.
     const pageOf = (size: string) => `(SELECT ${source.alias}.*, ${ordering.key} AS "__sort", ${ordering.pk} AS "__pk" FROM ${from} ${where} ORDER BY ${order} LIMIT ${size})`;
     const { json } = this;

@@ -1,4 +1,4 @@
-import { badUserInput, CACHE_CONTROL_SDL, type RegistryContext } from '../engine';
+import { badUserInput, CACHE_CONTROL_SDL, restrictHint, typeHint, withDynamicHint, type CacheHint, type FastPath, type FastResolver, type RegistryContext } from '../engine';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
@@ -87,6 +87,35 @@ function representationProblem(representation: unknown, entityTypes: ReadonlySet
   }
   if (typeof id !== 'string') return 'A representation needs the entity\'s id (its key) as a string';
   return null;
+}
+
+/**
+ * `_entities` on the fast path (src/engine/fast-path.ts), so a gateway's
+ * batch is answered without graphql-js: each representation through its
+ * type's reference resolver, as Apollo's resolver calls it (the loaders
+ * batch them into one statement per type); the node's own `__typename` is
+ * the one Apollo gives it (the representation's type, or for the Program
+ * interface the type the node resolves to). A representation the plain
+ * path would refuse in its place leaves the whole request to it.
+ */
+export function withEntities(fast: FastPath, entities: Record<string, ReferenceResolver>, schema: GraphQLSchema): FastPath {
+  const entityTypes = new Set(Object.keys(entities));
+  const resolve: FastResolver = (_, { representations }: { representations: unknown[] }, ctx) => {
+    if (representations.some((r) => representationProblem(r, entityTypes) !== null)) throw new Error('a representation the plain path reports in its place');
+    return representations.map((r) => {
+      const reference = r as { __typename: string; id: string };
+      return entities[reference.__typename](reference, ctx);
+    });
+  };
+  // Apollo's resolver restricts the field's hint by each representation's type; a field left without an age is not cached.
+  const hints = new Map([...entityTypes].map((name) => [name, typeHint(schema.getType(name)!)]));
+  const hintOf = ({ representations }: { representations: Array<{ __typename: string }> }): CacheHint => {
+    const policy: CacheHint = {};
+    for (const r of representations) restrictHint(policy, hints.get(r.__typename) ?? {});
+    return policy.maxAge === undefined ? { ...policy, maxAge: 0 } : policy;
+  };
+  const queryType = schema.getQueryType()!.name;
+  return { ...fast, fields: { ...fast.fields, [queryType]: { ...fast.fields[queryType], _entities: withDynamicHint(resolve, hintOf) } } };
 }
 
 /** The SDL the subgraph answers to `_service { sdl }`: what a gateway or router composes. */

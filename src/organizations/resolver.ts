@@ -34,7 +34,7 @@ class OrganizedProgramsArgs extends ForwardPageArgs {
   filter?: ProgramFilter | null;
 }
 
-const bySlug: Ordering = { name: 'SLUG', key: 'o.slug', keyType: 'text', pk: 'o.id', direction: 'ASC' };
+const bySlug: Ordering = { name: 'SLUG', key: 'o.slug', keyType: 'text', pk: 'o.id', direction: 'ASC', unique: true };
 
 async function listOrganizations(ctx: RegistryContext, args: OrganizationsArgs) {
   const where: SqlPart[] = [];

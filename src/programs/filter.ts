@@ -1,6 +1,7 @@
 import { badUserInput, type Ordering, type RegistryContext } from '../engine';
 import { Field, InputType, registerEnumType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
+import { NO_DEADLINE } from '../db/migrations/1733600000000-call-order';
 import { CallStatus } from '../calls/call';
 import { callStatusCase } from '../calls/status';
 import { DateScalar, DateTimeScalar } from '../graphql/scalars';
@@ -84,7 +85,8 @@ export class ProgramOrder {
 const SORT_KEYS: Record<ProgramOrderField, string> = {
   [ProgramOrderField.STARTS_ON]: "COALESCE(p.starts_on, '9999-12-31')",
   [ProgramOrderField.TITLE]: 'p.title_sort',
-  [ProgramOrderField.CLOSES_AT]: "COALESCE((SELECT c.closes_at FROM calls c WHERE c.program_id = p.id), '9999-12-31T23:59:59.999Z')",
+  // The programme's copy of its call's deadline, kept by triggers: an index serves it (src/db/migrations/1733600000000-call-order.ts).
+  [ProgramOrderField.CLOSES_AT]: `COALESCE(p.call_closes_at, '${NO_DEADLINE}')`,
 };
 
 const KEY_TYPES: Record<ProgramOrderField, Ordering['keyType']> = {

@@ -40,9 +40,18 @@ export const PROGRAM_TYPE_NAME: Record<ProgramType, string> = {
  */
 @Entity('programs')
 @Index('idx_programs_type_starts_on', ['type', 'startsOn'])
-@Index('idx_programs_type_title_sort', ['type', 'titleSort'])
 @Index('idx_programs_location_id', ['locationPk'])
 @Index('idx_programs_forum_id_starts_on', ['forumPk', 'startsOn'])
+// The orders of programme lists (src/db/migrations/1733400000000-list-indexes.ts); the start-date
+// order is an expression, `COALESCE(starts_on, '9999-12-31')`, which TypeORM cannot declare.
+@Index('idx_programs_type_title_sort_id', ['type', 'titleSort', 'pk'])
+@Index('idx_programs_title_sort_id', ['titleSort', 'pk'])
+@Index('idx_programs_type_starts_key', { synchronize: false })
+@Index('idx_programs_starts_key', { synchronize: false })
+@Index('idx_programs_forum_starts_key', { synchronize: false })
+// The deadline order, `COALESCE(call_closes_at, …)` (src/db/migrations/1733600000000-call-order.ts).
+@Index('idx_programs_type_closes_key', { synchronize: false })
+@Index('idx_programs_closes_key', { synchronize: false })
 @EntityKey()
 @CacheFor(MAX_AGE.programs)
 @InterfaceType('Program', {
@@ -70,6 +79,10 @@ export abstract class Program extends AuditedNode {
   @SortKey()
   @Column('varchar', { name: 'title_sort', length: 300 })
   titleSort: string;
+
+  /** The deadline of the programme's call, kept by triggers on `calls` (src/db/migrations/1733600000000-call-order.ts): the CLOSES_AT order's key. */
+  @Column('varchar', { name: 'call_closes_at', length: 30, nullable: true })
+  callClosesAt: string | null;
 
   /** Description in each language; served by `description(lang)`. */
   @Column('simple-json', { nullable: true })
@@ -148,7 +161,7 @@ export class Internship extends Program {
 }
 
 @Entity('program_organizers')
-@Index('idx_program_organizers_organization_id', ['organizationPk'])
+@Index('idx_program_organizers_organization_id_program_id', ['organizationPk', 'programPk'])
 export class ProgramOrganizer {
   @PrimaryColumn('integer', { name: 'program_id' })
   programPk: number;

@@ -21,7 +21,7 @@ class RegionsArgs extends ForwardPageArgs {
   filter?: RegionFilter | null;
 }
 
-const byCode: Ordering = { name: 'CODE', key: 'r.code', keyType: 'text', pk: 'r.id', direction: 'ASC' };
+const byCode: Ordering = { name: 'CODE', key: 'r.code', keyType: 'text', pk: 'r.id', direction: 'ASC', unique: true };
 
 function listRegions(ctx: RegistryContext, args: RegionsArgs) {
   const where: SqlPart[] = [];

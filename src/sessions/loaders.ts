@@ -16,7 +16,7 @@ export function sessionsOfProgramSource(db: Database): ChildSource<Session> {
 }
 
 /** Sessions in the order they were recorded: the root list's order, and an organization's hosted sessions'. */
-export const recordedOrdering: Ordering = { name: 'RECORDED', key: 's.id', keyType: 'integer', pk: 's.id', direction: 'ASC' };
+export const recordedOrdering: Ordering = { name: 'RECORDED', key: 's.id', keyType: 'integer', pk: 's.id', direction: 'ASC', unique: true };
 
 export function sessionsHostedBySource(db: Database): ChildSource<Session> {
   return { ...sessionSource(db), parent: 's.host_id' };

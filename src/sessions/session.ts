@@ -34,8 +34,10 @@ registerEnumType(SessionKind, {
 
 @Entity('sessions')
 @Unique('uq_sessions_program_slug', ['programPk', 'slug'])
-@Index('idx_sessions_program_id_position', ['programPk', 'position'])
-@Index('idx_sessions_host_id', ['hostPk'])
+// The orders of sessions' lists (src/db/migrations/1733400000000-list-indexes.ts).
+@Index('idx_sessions_program_id_position_id', ['programPk', 'position', 'pk'])
+@Index('idx_sessions_program_id_id', ['programPk', 'pk'])
+@Index('idx_sessions_host_id_id', ['hostPk', 'pk'])
 @EntityKey()
 @CacheFor(MAX_AGE.programs)
 @ObjectType('Session', {

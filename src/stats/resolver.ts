@@ -1,4 +1,4 @@
-import { whereClause, type RegistryContext } from '../engine';
+import { keyedQuery, whereClause, type RegistryContext } from '../engine';
 import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { SqlPart } from '../db/database';
 import { organizationById } from '../organizations/loaders';
@@ -17,7 +17,7 @@ export class ProgramsInYear {
   count: number;
 }
 
-@ObjectType('ParticipantsFromRegion', { description: 'How many participants came from one region.' })
+@ObjectType('ParticipantsFromRegion', { simpleResolvers: true, description: 'How many participants came from one region.' })
 export class ParticipantsFromRegion {
   @Field(() => Region, { description: 'The region participants came from.' })
   region: Promise<Region | null>;
@@ -26,16 +26,16 @@ export class ParticipantsFromRegion {
   count: number | null;
 }
 
-@ObjectType('ProgramsInRegion', { description: 'How many programs take place in one region.' })
+@ObjectType('ProgramsInRegion', { simpleResolvers: true, description: 'How many programs take place in one region.' })
 export class ProgramsInRegion {
   @Field(() => Region, { description: 'The region.' })
-  region: Promise<Region | null>;
+  region: Region | null | Promise<Region | null>;
 
   @Field(() => Int, { description: 'Programs located in the region (and, when sub-regions are included, anywhere below it).' })
   count: number;
 }
 
-@ObjectType('ProgramsByOrganizer', { description: 'How many programs one organization organizes.' })
+@ObjectType('ProgramsByOrganizer', { simpleResolvers: true, description: 'How many programs one organization organizes.' })
 export class ProgramsByOrganizer {
   @Field(() => Organization, { description: 'The organizer.' })
   organization: Promise<Organization | null>;
@@ -66,6 +66,59 @@ const subregionsArg = () =>
 /** Pairs every region with itself and every region above it, so a GROUP BY on `ancestor_id` counts sub-regions into parents. */
 const REGION_ANCESTORS = `WITH RECURSIVE up(region_id, ancestor_id) AS (SELECT id, id FROM regions UNION ALL SELECT up.region_id, r.parent_id FROM up JOIN regions r ON r.id = up.ancestor_id WHERE r.parent_id IS NOT NULL)`;
 
+/**
+ * The tallies of one dimension the triggers keep (src/db/migrations/1733500000000-program-tallies.ts),
+ * as rows `(key, n)` under the alias `t`: what the unfiltered statistics read instead of grouping every programme.
+ */
+const tallies = (dimension: Dimension) => `(SELECT tally_key AS "key", n FROM program_tallies WHERE dimension = '${dimension}' AND n > 0) t`;
+type Dimension = 'year' | 'location' | 'organizer';
+interface Tally {
+  key: number;
+  n: number;
+}
+
+/** The tallies of the dimensions a request asks for in one tick, in one statement, by key. */
+const talliesOf = (ctx: RegistryContext) =>
+  ctx.loaders.use('stats.tallies', (db) =>
+    keyedQuery<Dimension, Tally[]>(
+      db,
+      'program_tallies',
+      async (runner, dimensions) => {
+        const rows = await runner.run<{ dimension: Dimension; key: number | string; n: number | string }>(
+          (p) => `SELECT dimension AS "dimension", tally_key AS "key", n AS "n" FROM program_tallies WHERE ${p.in('dimension', dimensions)} AND n > 0 ORDER BY tally_key`,
+        );
+        const found = new Map<Dimension, Tally[]>(dimensions.map((d) => [d, []]));
+        for (const row of rows) found.get(row.dimension)?.push({ key: Number(row.key), n: Number(row.n) });
+        return found;
+      },
+      [],
+    ),
+  );
+
+/**
+ * Programmes per region from the location tallies, each also counted into
+ * every region above its own when asked: the regions come from the ones the
+ * server holds (src/regions/directory.ts), so no statement walks the
+ * hierarchy. Most first, ties by code, as the grouped statement orders them.
+ */
+async function regionCounts(ctx: RegistryContext, includeSubregions: boolean): Promise<ProgramsInRegion[]> {
+  const tallied = await talliesOf(ctx).load('location');
+  // Every region a count reaches, a level of the hierarchy per batch (held by the server, they cost no statement).
+  const known = new Map<number, Region | null>();
+  for (let wanted = tallied.map((t) => t.key); wanted.length; ) {
+    const loaded = await regionById(ctx).loadMany(wanted);
+    wanted.forEach((id, i) => known.set(id, loaded[i] instanceof Error ? null : (loaded[i] as Region | null)));
+    wanted = includeSubregions ? [...new Set(wanted.map((id) => known.get(id)?.parentPk).filter((id): id is number => id != null && !known.has(id)))] : [];
+  }
+  const totals = new Map<number, number>();
+  for (const { key, n } of tallied) {
+    for (let at: number | null | undefined = key; at != null; at = includeSubregions ? known.get(at)?.parentPk : null) totals.set(at, (totals.get(at) ?? 0) + n);
+  }
+  // A location whose region is gone (nothing the foreign key allows) is not listed, as the joined statement would not list it.
+  const listed = [...totals].map(([pk, count]) => ({ region: known.get(pk) ?? null, count })).filter((c): c is { region: Region; count: number } => c.region !== null);
+  return listed.sort((a, b) => b.count - a.count || (a.region.code < b.region.code ? -1 : a.region.code > b.region.code ? 1 : 0));
+}
+
 /** Counts are bigint on PostgreSQL; every count leaves the database as an integer. */
 const count = (expression = '*') => `CAST(COUNT(${expression}) AS INTEGER)`;
 
@@ -78,7 +131,9 @@ export class StatsResolver {
 
   @FieldResolver(() => [ProgramsInYear], { description: 'Programs per year of their start date, oldest year first; programs without dates are not counted.' })
   async programsByYear(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsInYear[]> {
-    const where: Array<SqlPart | string> = [...(await programConditions(filter, ctx)), 'p.starts_on IS NOT NULL'];
+    const conditions = await programConditions(filter, ctx);
+    const where: Array<SqlPart | string> = [...conditions, 'p.starts_on IS NOT NULL'];
+    if (!conditions.length) return (await talliesOf(ctx).load('year')).map((t) => ({ year: t.key, count: t.n }));
     const rows = await ctx.db.run<{ year: number | string; n: number | string }>(
       (p) => `SELECT CAST(SUBSTR(p.starts_on, 1, 4) AS INTEGER) AS "year", ${count()} AS "n" FROM programs p ${whereClause(where, p)} GROUP BY 1 ORDER BY 1`,
     );
@@ -88,6 +143,7 @@ export class StatsResolver {
   @FieldResolver(() => [ProgramsInRegion], { description: 'Programs per region they take place in, most first (ties by region code); programs without a location are not counted.' })
   async programsByRegion(@filterArg() filter: ProgramFilter | null, @subregionsArg() includeSubregions: boolean, @Ctx() ctx: RegistryContext): Promise<ProgramsInRegion[]> {
     const where = await programConditions(filter, ctx);
+    if (!where.length) return regionCounts(ctx, includeSubregions);
     const rows = await ctx.db.run<{ region: number; n: number | string }>((p) =>
       includeSubregions
         ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", ${count()} AS "n" FROM programs p JOIN up ON up.region_id = p.location_id JOIN regions r ON r.id = up.ancestor_id ${whereClause(where, p)} GROUP BY up.ancestor_id, r.code ORDER BY 2 DESC, r.code`
@@ -100,9 +156,10 @@ export class StatsResolver {
   @FieldResolver(() => [ProgramsByOrganizer], { description: 'Programs per organizing organization, most first (ties by slug); a program with two organizers counts for both.' })
   async programsByOrganizer(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsByOrganizer[]> {
     const where = await programConditions(filter, ctx);
-    const rows = await ctx.db.run<{ organization: number; n: number | string }>(
-      (p) =>
-        `SELECT po.organization_id AS "organization", ${count()} AS "n" FROM program_organizers po JOIN programs p ON p.id = po.program_id JOIN organizations o ON o.id = po.organization_id ${whereClause(where, p)} GROUP BY po.organization_id, o.slug ORDER BY 2 DESC, o.slug`,
+    const rows = await ctx.db.run<{ organization: number; n: number | string }>((p) =>
+      where.length
+        ? `SELECT po.organization_id AS "organization", ${count()} AS "n" FROM program_organizers po JOIN programs p ON p.id = po.program_id JOIN organizations o ON o.id = po.organization_id ${whereClause(where, p)} GROUP BY po.organization_id, o.slug ORDER BY 2 DESC, o.slug`
+        : `SELECT t."key" AS "organization", t.n AS "n" FROM ${tallies('organizer')} JOIN organizations o ON o.id = t."key" ORDER BY 2 DESC, o.slug`,
     );
     const organizations = organizationById(ctx);
     return rows.map((r) => ({ organization: organizations.load(Number(r.organization)), count: Number(r.n) }));

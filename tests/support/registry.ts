@@ -27,6 +27,8 @@ export interface TestRegistry {
   dataDir: string;
   /** The environment that points the CLI at this registry's database. */
   env: Record<string, string>;
+  /** The server's subscriptions (graphql-ws), for tests that reach its event hub. */
+  subscriptions?: RunningServer['subscriptions'];
   /** Sends a typed operation (or a query string) over HTTP, as a client would. */
   request<T, V>(document: TypedDocumentNode<T, V> | string, variables?: V, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
@@ -104,6 +106,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     config,
     dataDir,
     env: database.env,
+    subscriptions: server.subscriptions,
     async request(document, variables, headers = {}) {
       const query = typeof document === 'string' ? document : print(document);
       const response = await fetch(server.url, {

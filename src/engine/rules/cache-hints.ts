@@ -62,7 +62,8 @@ function hintFromDirectives(directives: readonly ConstDirectiveNode[] | undefine
   return { maxAge: maxAge?.kind === Kind.INT ? parseInt(maxAge.value, 10) : undefined, scope };
 }
 
-function typeHint(type: GraphQLNamedType): CacheHint & { inheritMaxAge?: boolean } {
+/** A type's own `@cacheControl` hint, as Apollo's plugin reads it (`cacheHintFromType`). */
+export function typeHint(type: GraphQLNamedType): CacheHint & { inheritMaxAge?: boolean } {
   const own = hintFromDirectives(type.astNode?.directives);
   if (own) return own;
   for (const node of type.extensionASTNodes ?? []) {
@@ -95,6 +96,12 @@ export function fieldHint(definition: GraphQLField<unknown, unknown>, root: bool
   }
   if (hint.maxAge === undefined && ((isCompositeType(target) && !inherit) || root)) hint.maxAge = 0;
   return hint;
+}
+
+/** Apollo's CachePolicy.restrict: the shorter age, and PRIVATE over PUBLIC. */
+export function restrictHint(policy: CacheHint, hint: CacheHint): void {
+  if (hint.maxAge !== undefined && (policy.maxAge === undefined || hint.maxAge < policy.maxAge)) policy.maxAge = hint.maxAge;
+  if (hint.scope !== undefined && policy.scope !== 'PRIVATE') policy.scope = hint.scope;
 }
 
 /** Does `hint` restrict the response's policy beyond what `applied` already did? */

@@ -32,6 +32,12 @@ export interface Ordering {
   /** SQL expression of the primary key. */
   pk: string;
   direction: 'ASC' | 'DESC';
+  /**
+   * The sort key alone is a total order (a unique column, or the primary key
+   * itself): lists order and seek by the key only, which its unique index
+   * serves whole, as PostgreSQL cannot tell that the tie-breaker is redundant.
+   */
+  unique?: boolean;
 }
 
 export function encodeCursor(ordering: Ordering, position: Position): string {
