@@ -276,6 +276,13 @@ describe('writing calls', () => {
     expect(await allSlugs({ callStatus: ['OPEN'], eligibleFor: 'AZ-BA' })).toContain(slug);
     const lateUpdate = await refused(editor, UPDATE, { id: call.id, input: { closesAt: `${startsOn}T12:00:00Z` } });
     expect(lateUpdate.data.callUpdate.userErrors).toEqual([{ field: ['input', 'closesAt'], code: 'INVALID_RANGE' }]);
+    // Nor may the programme move its start to the deadline or before it.
+    const { data: owner } = await as(null, `query($slug: String!) { internship(slug: $slug) { id } }`, { slug });
+    const moved = await refused(editor, `mutation($id: ID!, $input: InternshipUpdateInput!) { internshipUpdate(id: $id, input: $input) { userErrors { field code message } } }`, {
+      id: owner.internship.id,
+      input: { startsOn: dayBefore(startsOn, 7), endsOn: dayBefore(startsOn, 4) },
+    });
+    expect(moved.data.internshipUpdate.userErrors).toEqual([{ field: ['input', 'startsOn'], code: 'INVALID_RANGE', message: expect.stringContaining(`closes on ${dayBefore(startsOn, 7)} (Europe/Moscow)`) }]);
 
     const deleted = await as(editor, `mutation($id: ID!) { callDelete(id: $id) { deletedId userErrors { code } } }`, { id: call.id });
     expect(deleted.data.callDelete).toEqual({ deletedId: call.id, userErrors: [] });

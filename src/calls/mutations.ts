@@ -223,6 +223,17 @@ async function saveCall(scope: WriteScope, input: CallFields & { programSlug?: s
   return id;
 }
 
+/**
+ * Why a programme may not start on `startsOn`: its call would close on or after
+ * that day (in the deadline's zone). Null when it may, or has no call.
+ */
+export async function callDeadlineProblem(tx: WriteScope['tx'], programId: number, startsOn: string): Promise<string | null> {
+  const [call] = await tx.query<{ closes_at: string; time_zone: string }>('SELECT closes_at, time_zone FROM calls WHERE program_id = $1', [programId]);
+  if (!call) return null;
+  const closesOn = localDateTime(call.closes_at, call.time_zone).slice(0, 10);
+  return closesOn >= startsOn ? `Its call for applications closes on ${closesOn} (${call.time_zone}); the programme must start after that (change the call first)` : null;
+}
+
 async function loadCall(scope: WriteScope, id: string): Promise<CallRow> {
   const pk = new References(scope.tx, scope.errors).pk(['id'], id, ['Call']);
   const [row] = pk == null ? [] : await scope.tx.query<CallRow>('SELECT id, program_id, opens_on, closes_at, time_zone FROM calls WHERE id = $1', [pk]);

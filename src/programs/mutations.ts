@@ -1,5 +1,6 @@
 import { type RegistryContext } from '../engine';
 import { Arg, Ctx, Field, ID, InputType, Int, ObjectType, Resolver } from 'type-graphql';
+import { callDeadlineProblem } from '../calls/mutations';
 import { References } from '../graphql/references';
 import { DateScalar } from '../graphql/scalars';
 import { deleteRecord, DeletePayload, InputErrors, LocalizedInput, runWrite, WriteMutation, saveRecord, stopIfInvalid, UserError, UserErrorCode, type WriteScope } from '../graphql/writes';
@@ -180,6 +181,11 @@ async function saveProgram(scope: WriteScope, type: ProgramType, input: AnyProgr
   const startsOn = input.startsOn ?? existing?.starts_on ?? null;
   const endsOn = input.endsOn ?? existing?.ends_on ?? null;
   errors.range(at('endsOn'), startsOn, endsOn);
+  // A call closes before its programme starts, whichever of the two changes.
+  if (existing && input.startsOn != null) {
+    const problem = await callDeadlineProblem(tx, existing.id, input.startsOn);
+    if (problem) errors.add(at('startsOn'), UserErrorCode.INVALID_RANGE, problem);
+  }
 
   const locationId = await refs.region(at('locationCode'), input.locationCode);
   const organizerIds = await refs.organizations(at('organizerSlugs'), input.organizerSlugs);
