@@ -67,6 +67,8 @@ function isoDate(day: number): string {
 
 /** Removes every synthetic record, children first. */
 export async function removeSynthetic(tx: SqlRunner): Promise<void> {
+  await tx.query('DELETE FROM call_regions WHERE call_id IN (SELECT id FROM calls WHERE synthetic = $1)', [true]);
+  await tx.query('DELETE FROM calls WHERE synthetic = $1', [true]);
   await tx.query('DELETE FROM sessions WHERE program_id IN (SELECT id FROM programs WHERE synthetic = $1) OR synthetic = $1', [true]);
   await tx.query('DELETE FROM participant_origins WHERE program_id IN (SELECT id FROM programs WHERE synthetic = $1)', [true]);
   await tx.query('DELETE FROM program_organizers WHERE program_id IN (SELECT id FROM programs WHERE synthetic = $1)', [true]);
@@ -125,6 +127,52 @@ export interface SyntheticOptions {
   replace?: boolean;
   /** Rows written so far, of the set's regions, organizations, programs and sessions. */
   onProgress?: OnProgress;
+}
+
+const CALL_ZONES = ['Europe/Moscow', 'Asia/Baku', 'Asia/Omsk', 'Europe/Kaliningrad', 'Asia/Almaty', 'UTC'];
+const LANGUAGE_SETS = [['ru'], ['ru', 'en'], ['en'], ['ru', 'az']];
+const CURRENCIES = ['RUB', 'EUR', 'AZN'];
+
+/** 23:59 on `day` in `zone`, as an instant in UTC (the offset read from the runtime's zone data). */
+function endOfDayIn(day: string, zone: string): string {
+  const guess = Date.parse(`${day}T23:59:00.000Z`);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(new Date(guess)).map((p) => [p.type, p.value]));
+  const shown = Date.parse(`${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:00.000Z`);
+  return new Date(guess - (shown - guess)).toISOString();
+}
+
+/**
+ * Calls for applications for about three programmes in five, from a generator
+ * of their own (so adding them changed no other synthetic record): open 30 to
+ * 400 days before the programme starts, closing 3 to 20 days before it at
+ * 23:59 in one of a few zones, open to up to two regions (none: anyone).
+ */
+async function generateCalls(tx: SqlRunner, programs: Array<{ id: number; slug: string; startsOn: string }>, regions: number[], seed: number): Promise<void> {
+  const random = prng(seed ^ 0x19ca11);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const upper = await tx.query<{ id: number }>(`SELECT id FROM regions WHERE kind IN ('COUNTRY', 'INTERSTATE_UNION') AND synthetic = $1 ORDER BY code`, [false]);
+  const upperIds = upper.map((r) => Number(r.id));
+  const eligible = [...upperIds, ...regions];
+  const callRows: unknown[][] = [];
+  const chosenRegions: number[][] = [];
+  for (const program of programs) {
+    if (random() >= 0.6) continue;
+    const start = Date.parse(`${program.startsOn}T00:00:00.000Z`);
+    const day = (offset: number) => new Date(start - offset * 86_400_000).toISOString().slice(0, 10);
+    const zone = pick(CALL_ZONES);
+    const fee = random() < 0.5 ? null : Math.round(random() * 500_00);
+    const notes = random() < 0.3 ? json({ en: 'Meals are provided; visa costs are reimbursed.', ru: 'Питание предоставляется; расходы на визу возмещаются.' }) : null;
+    const covered = () => (random() < 0.2 ? null : random() < 0.5);
+    callRows.push([program.id, day(30 + Math.floor(random() * 370)), endOfDayIn(day(3 + Math.floor(random() * 18)), zone), zone, `https://apply.example.org/${program.slug}`, random() < 0.2 ? null : 10 + Math.floor(random() * 40), json(pick(LANGUAGE_SETS)), fee, fee == null ? null : pick(CURRENCIES), covered(), covered(), notes, true]);
+    const howMany = Math.floor(random() * 3);
+    const chosen = new Set<number>();
+    while (chosen.size < howMany) chosen.add(random() < 0.5 ? pick(upperIds) : pick(eligible));
+    chosenRegions.push([...chosen]);
+  }
+  const columns = ['program_id', 'opens_on', 'closes_at', 'time_zone', 'apply_url', 'places', 'working_languages', 'fee_minor', 'fee_currency', 'travel_covered', 'accommodation_covered', 'cost_notes', 'synthetic'];
+  const calls = (await insertMany<{ id: number }>(tx, 'calls', columns, callRows, 'id')).map((r) => Number(r.id));
+  const regionRows = calls.flatMap((call, i) => chosenRegions[i].map((region, position) => [call, region, position]));
+  await insertMany(tx, 'call_regions', ['call_id', 'region_id', 'position'], regionRows);
 }
 
 /**
@@ -222,6 +270,8 @@ export async function generateSynthetic(db: Database, size: SyntheticSize, optio
       }
     }
     await insertMany(tx, 'sessions', ['program_id', 'slug', 'title', 'kind', 'host_id', 'starts_at', 'ends_at', 'position', 'synthetic'], sessionRows, undefined, progress('sessions'));
+    options.onProgress?.(written, total, 'calls for applications');
+    await generateCalls(tx, [...forumRows, ...internshipRows].map((row, i) => ({ id: [...forums, ...internships][i], slug: row[1] as string, startsOn: row[5] as string })), regions, options.seed ?? 2021);
     return { regions: regions.length, organizations: orgs.length, forums: forums.length, internships: internships.length, sessions: sessionRows.length };
   });
   // Fresh statistics, or SQLite's planner pages a forum's internships by scanning every internship.

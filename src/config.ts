@@ -6,6 +6,7 @@ import { deadlinesFromEnv, type Deadlines } from './ops/deadlines';
 import { metricsAccessFromEnv, type MetricsAccess } from './ops/metrics-access';
 import { corsFromEnv, type CorsPolicy } from './cors';
 import { LOG_FORMATS } from './ops/logging';
+import { subscriptionsFromEnv, type SubscriptionSettings } from './live/config';
 import { PROJECT_ROOT } from './paths';
 
 /** Everything the registry reads from its environment, read and checked once. */
@@ -46,6 +47,8 @@ export interface RegistryConfig {
   metricsAccess: MetricsAccess;
   /** Web pages on other origins that may call /graphql from a browser (REGISTRY_CORS_ORIGINS); none when undefined. */
   cors?: CorsPolicy;
+  /** GraphQL subscriptions over graphql-ws: limits and how events reach every replica (src/live). */
+  subscriptions: SubscriptionSettings;
 }
 
 export { ConfigError } from './config-error';
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RegistryConfig
       deadlines: deadlinesFromEnv(env, fail),
       trustProxy: parseTrustProxy(env.REGISTRY_TRUST_PROXY, fail),
       metricsAccess: metricsAccessFromEnv(env, flag('REGISTRY_PUBLIC_READ', true), fail),
+      subscriptions: subscriptionsFromEnv(env, flag, fail),
     };
   } catch (error) {
     if (error instanceof ConfigError) throw error;

@@ -29,13 +29,17 @@ import { createExplorer, wantsExplorer } from './ops/explorer';
 import { buildInfo } from './ops/build-info';
 import { createLogger, requestId } from './ops/logging';
 import { Metrics } from './ops/metrics';
-import { servedFastPath, servedSchema } from './registry';
+import { registrySchema, servedFastPath, servedSchema } from './registry';
+import { etagOf, feedQuery, FeedRequestError, matches, openCallsFeed, sessionsCalendar } from './feeds/feeds';
+import { startSubscriptions, subscriptionsOverWebSocketPlugin, type LiveServer } from './live/server';
 import type { Logger } from 'pino';
 
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** Subscriptions over graphql-ws at the same path; undefined with REGISTRY_SUBSCRIPTIONS=0. */
+  subscriptions?: LiveServer;
   /** Stops accepting, lets requests in flight finish (up to graceMs), then stops. */
   close(graceMs?: number): Promise<void>;
 }
@@ -132,6 +136,7 @@ export async function createApollo(config: RegistryConfig, { shared, metrics, lo
       operationNamePlugin,
       // Before any mutation field runs, its key must allow every one of them.
       mutationAuthorizationPlugin(),
+      subscriptionsOverWebSocketPlugin(),
       // Acts only on requests whose statements are recorded: REGISTRY_EXPLAIN=1, or the x-registry-explain header.
       explainPlugin(),
       ...(config.publicRead ? [] : [privateReadPlugin()]),
@@ -160,6 +165,8 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
   const explorer = createExplorer(db, { endpoint: '/graphql', explainByDefault: !config.production, production: config.production });
 
   const guard = new RequestGuard(await servedSchema(), config.limits, config.guard, metrics.refused);
+  /** Subscriptions, once started below. */
+  let live: LiveServer | undefined;
   const rates = new RateLimiter();
   const refuse = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
     sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
@@ -231,7 +238,7 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
         context: async () => {
           // The request reads the write generation once; its own write tells it the new one, and retires older cached answers here.
           const generation = generations.forRequest(shared.retire);
-          return createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite: generation.written, generation: generation.read, request });
+          return createContext(db, { acceptLanguage: headers.get('accept-language'), statements, caller, afterWrite: generation.written, changes: live?.hub.sink, generation: generation.read, request });
         },
       });
     const response = statements ? await recordStatements(statements, run) : await run();
@@ -250,9 +257,60 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     res.end();
   }
 
+  /** The calendar and JSON feeds (src/feeds): the same filters, keys, limits and CORS as /graphql; ETag and If-None-Match. */
+  async function feed(req: http.IncomingMessage, res: http.ServerResponse, url: URL, request: RequestInfo, name: 'sessions.ics' | 'calls.json'): Promise<void> {
+    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      metrics.fed(name, status);
+      sendJson(res, status, body, headers);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, new FeedRequestError('A feed is read with GET', 'METHOD_NOT_ALLOWED'), { allow: 'GET, HEAD' });
+    const caller = await callerFor(db, req.headers.authorization);
+    if (config.guard) {
+      const limited = caller
+        ? rates.take(`key:${caller.keyId}`, config.limits.perKeyPerMinute, 1)
+        : rates.take(`address:${clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.trustProxy)}`, config.limits.perAddressPerMinute, 1);
+      if (!limited.allowed) {
+        metrics.fed(name, 429);
+        return tooMany(res, limited.retryAfterSeconds);
+      }
+    }
+    if (!config.publicRead && !caller) {
+      const message = caller === null ? 'The API key is unknown or revoked' : 'Reading this registry needs an API key: send `Authorization: Bearer <key>`';
+      return answer(401, new FeedRequestError(message, 'UNAUTHENTICATED'), { 'www-authenticate': 'Bearer' });
+    }
+    const keyed = !config.publicRead || req.headers.authorization !== undefined;
+    try {
+      const query = feedQuery(url.searchParams);
+      const generation = generations.forRequest(shared.retire);
+      const ctx = createContext(db, { acceptLanguage: req.headers['accept-language'], caller, generation: generation.read, request });
+      const schema = await servedSchema();
+      const body =
+        name === 'sessions.ics'
+          ? await sessionsCalendar(schema, ctx, query)
+          : JSON.stringify(await openCallsFeed(schema, ctx, query, `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${url.pathname}${url.search}`));
+      const etag = etagOf(body);
+      const headers: Record<string, string> = {
+        etag,
+        // As long as programmes' answers are kept (MAX_AGE.programs); a call's status changes with time, so not longer.
+        'cache-control': `${keyed ? 'private' : 'public'}, max-age=300`,
+        vary: keyed ? 'accept-language, authorization' : 'accept-language',
+      };
+      const status = matches(req.headers['if-none-match'], etag) ? 304 : 200;
+      metrics.fed(name, status);
+      res.writeHead(status, status === 304 ? headers : { ...headers, 'content-type': name === 'sessions.ics' ? 'text/calendar; charset=utf-8' : 'application/feed+json; charset=utf-8' });
+      res.end(status === 304 || req.method === 'HEAD' ? undefined : body);
+    } catch (error) {
+      if (error instanceof FeedRequestError) return answer(400, error);
+      throw error;
+    }
+  }
+
   async function route(req: http.IncomingMessage, res: http.ServerResponse, request: RequestInfo): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://registry.local');
     if (url.pathname === '/graphql') return applyCors(config.cors, req, res) ? undefined : graphql(req, res, url, request);
+    if (url.pathname === '/feeds/sessions.ics' || url.pathname === '/feeds/calls.json') {
+      return applyCors(config.cors, req, res) ? undefined : feed(req, res, url, request, url.pathname === '/feeds/sessions.ics' ? 'sessions.ics' : 'calls.json');
+    }
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', version: buildInfo().version, commit: buildInfo().commit });
     if (url.pathname === '/readyz') {
       const ready = await readiness(db, shared, config.deadlines.readinessMs);
@@ -303,14 +361,19 @@ export async function startHttpServer(config: RegistryConfig, db: Database, port
     server.once('error', reject);
     server.listen(port, config.host, () => resolve());
   });
+  // Subscriptions (graphql-ws) on the same port and path; every write tells them once it commits.
+  if (config.subscriptions.enabled) live = await startSubscriptions(server, { config, db, schema: await registrySchema(), metrics, logger, generations });
   const actualPort = (server.address() as AddressInfo).port;
   return {
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${actualPort}/graphql`,
     port: actualPort,
+    subscriptions: live,
     async close(graceMs = config.shutdownGraceMs) {
       // Stop accepting; requests in flight finish and their connections close after the answer.
       closing = true;
       for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      // Subscribers are told to go first: their connections would hold the server open.
+      await live?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -10,10 +10,17 @@ import { Search1732900000000 } from './db/migrations/1732900000000-search';
 import { WriteGeneration1733000000000 } from './db/migrations/1733000000000-write-generation';
 import { DropSearchText1733300000000 } from './db/migrations/1733300000000-drop-search-text';
 import { ListIndexes1733400000000 } from './db/migrations/1733400000000-list-indexes';
+import { Calls1733419000000 } from './db/migrations/1733419000000-calls';
+import { CallSearch1733419100000 } from './db/migrations/1733419100000-call-search';
 import { ProgramTallies1733500000000 } from './db/migrations/1733500000000-program-tallies';
+import { CallOrder1733600000000 } from './db/migrations/1733600000000-call-order';
+import { Call, CallRegion } from './calls/call';
+import { CallMutations } from './calls/mutations';
+import { CallStatsResolver } from './calls/stats';
 import { ApiKey } from './auth/api-key';
 import { declaredResolvers, deriveFastPath, type FastPath } from './engine';
 import { buildSubgraph, subgraphSdl, withEntities } from './graphql/federation';
+import { LiveResolver, unusedPubSub } from './live/resolver';
 import { entityReferences } from './nodes/resolver';
 import { Organization } from './organizations/organization';
 import { ParticipantOrigin, Program, ProgramOrganizer } from './programs/program';
@@ -26,6 +33,7 @@ import { SearchResolver } from './search/resolver';
 import { Session } from './sessions/session';
 import { StatsResolver } from './stats/resolver';
 // Each domain declares its fields (src/engine/declare.ts) when it is loaded.
+import './calls/resolver';
 import './languages/resolver';
 import './organizations/resolver';
 import './programs/resolver';
@@ -33,20 +41,22 @@ import './regions/resolver';
 import './sessions/resolver';
 
 /** The registry's parts, in one table of contents. */
-export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session];
-export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, ListIndexes1733400000000, ProgramTallies1733500000000];
+export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session, Call, CallRegion];
+export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, ListIndexes1733400000000, Calls1733419000000, CallSearch1733419100000, ProgramTallies1733500000000, CallOrder1733600000000];
 /** Resolvers written by hand: what graphql-js alone answers (search, statistics) and the writes. The declared fields' come from the engine. */
-export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations] as const;
+export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations, CallMutations, CallStatsResolver, LiveResolver] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;
 
 /** The registry's GraphQL schema; built once per process. */
 export function registrySchema(): Promise<GraphQLSchema> {
-  schema ??= buildSchema({ resolvers: [...resolvers, ...declaredResolvers()] as unknown as [Function, ...Function[]], validate: false }).then((built) => {
+  schema ??= buildSchema({ resolvers: [...resolvers, ...declaredResolvers()] as unknown as [Function, ...Function[]], validate: false, pubSub: unusedPubSub }).then((built) => {
     // type-graphql has no option for describing the root type itself.
     built.getQueryType()!.description = 'Reading the registry: records by key or global id, paged lists, search and statistics.';
     const mutation = built.getMutationType();
     if (mutation) mutation.description = 'Writing the registry: each mutation needs an API key whose role allows it, runs in one transaction, and answers the object with `userErrors`.';
+    const subscription = built.getSubscriptionType();
+    if (subscription) subscription.description = 'Hearing of committed writes, over WebSocket (the graphql-ws protocol) at the same address as queries.';
     return built;
   });
   return schema;

@@ -14,10 +14,12 @@ const TABLES: Array<{ name: string; key: string; later?: string[] }> = [
   { name: 'program_organizers', key: 'program_id, organization_id' },
   { name: 'participant_origins', key: 'program_id, region_id' },
   { name: 'sessions', key: 'id' },
+  { name: 'calls', key: 'id' },
+  { name: 'call_regions', key: 'call_id, region_id' },
 ];
 
 /** SQLite stores booleans as 0/1; the export says true/false, whichever database it came from. */
-const BOOLEAN_COLUMNS = new Set(['synthetic']);
+const BOOLEAN_COLUMNS = new Set(['synthetic', 'travel_covered', 'accommodation_covered']);
 
 const FORMAT = 'program-registry-export';
 

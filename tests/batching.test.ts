@@ -54,6 +54,8 @@ describe('a dashboard query costs the same few statements however wide its page'
       'read participant_origins', // origins of every internship
       'page sessions', // a page of sessions per internship, with totals
       'read organizations', // session hosts
+      'read calls', // the closing-soon page of programmes (its deadline order reads calls)
+      'read calls', // and their calls
     ];
     // The first request of a fresh server reads every region once (locations, parents, organizers', origins' and hosts' regions come from that copy).
     expect(narrowSql).toEqual([...perRequest, 'read regions'].sort());
@@ -164,17 +166,25 @@ describe('the database renders the dashboard\'s forums whole', () => {
     return (await response.json()) as { data: DashboardQuery; extensions: { explain: { sql: string[]; rendered: number } } };
   };
 
-  it('in 2 statements for 2 forums and for 50: the page, then the forums with everything below them', async () => {
+  it('in 4 statements for 2 forums and for 50: the page, then the forums with everything below them; the closing-soon page and its calls', async () => {
     const narrow = await request({ forums: 2, internships: 5, sessions: 5 });
     const wide = await request({ forums: 50, internships: 5, sessions: 5 });
     expect(countNested(narrow.data)).toMatchObject({ forums: 2, internships: 10, sessions: 50 });
     expect(countNested(wide.data)).toMatchObject({ forums: 50, internships: 250, sessions: 1250 });
-    for (const response of [narrow, wide]) expect(shape(response.extensions.explain.sql)).toEqual(['read+count programs', 'render programs']);
+    for (const response of [narrow, wide]) expect(shape(response.extensions.explain.sql).sort()).toEqual(['read calls', 'read calls', 'read+count programs', 'render programs']);
     expect(narrow.extensions.explain.rendered).toBe(2);
     expect(wide.extensions.explain.rendered).toBe(50);
     // The same answer as the loaders give.
     const loaded = await registry.request(DashboardDocument, { forums: 50, internships: 5, sessions: 5 });
     expect(wide.data).toEqual(loaded.data);
+  });
+
+  it('in its 2 statements and an empty page when the closing-soon block is not wanted (first: 0), as the benchmark asks it', async () => {
+    const response = await request({ forums: 20, internships: 5, sessions: 5, closingSoon: 0 });
+    expect(response.data.closingSoon.nodes).toEqual([]);
+    // The closing-soon page is still read, LIMIT 0 (a root list reads its page whatever its size); its calls are not.
+    expect(shape(response.extensions.explain.sql).sort()).toEqual(['read calls', 'read+count programs', 'render programs']);
+    expect(response.extensions.explain.sql.find((sql) => sql.includes('calls c'))).toMatch(/LIMIT/);
   });
 
   it('shows a renamed region at once: the database reads it with the rest', async () => {

@@ -54,7 +54,7 @@ describe('the registry command line', () => {
     expect(await dump(env)).toEqual(before);
     expect(registry(['seed', '--synthetic', 'small', '--replace'], env).status).toBe(0);
     const after = await dump(env);
-    const strip = (rows: unknown[]) => rows.map((r) => ({ ...(r as object), id: undefined, program_id: undefined, organization_id: undefined, region_id: undefined, parent_id: undefined, forum_id: undefined, location_id: undefined, host_id: undefined }));
+    const strip = (rows: unknown[]) => rows.map((r) => ({ ...(r as object), id: undefined, program_id: undefined, organization_id: undefined, region_id: undefined, parent_id: undefined, forum_id: undefined, location_id: undefined, host_id: undefined, call_id: undefined }));
     for (const table of Object.keys(before)) expect(strip(after[table])).toEqual(strip(before[table]));
     expect((before.programs as Array<{ synthetic: unknown }>).filter((p) => Boolean(p.synthetic)).length).toBe(360);
     expect(registry(['seed', '--synthetic', 'huge'], env).stderr).toContain('choose one of small, medium, large');

@@ -47,14 +47,14 @@ describe('an operator seeding and moving data', () => {
     expect(lines[0]).toEqual({ percent: 0, done: 0, total: 3910, stage: 'regions' });
     expect(lines[lines.length - 1]).toMatchObject({ percent: 100, done: 3910, total: 3910 });
     expect(lines.map((l) => l.done)).toEqual([...lines.map((l) => l.done)].sort((a, b) => a - b));
-    expect([...new Set(lines.map((l) => l.stage))]).toEqual(['regions', 'organizations', 'forums', 'internships', 'organizers and participant origins', 'sessions', 'updating the planner statistics (ANALYZE)']);
+    expect([...new Set(lines.map((l) => l.stage))]).toEqual(['regions', 'organizations', 'forums', 'internships', 'organizers and participant origins', 'sessions', 'calls for applications', 'updating the planner statistics (ANALYZE)']);
 
     // At the default interval (2 s), a short run says only where it starts and that it ended.
     const exported = await registryCli(['export', path.join(env.REGISTRY_DATA_DIR, 'all.jsonl')], env);
     expect(exported.code).toBe(0);
     const exportLines = progressLines(exported.stderr, 'export');
     expect(exportLines[0]).toMatchObject({ percent: 0, done: 0, stage: 'api_keys' });
-    expect(exportLines[exportLines.length - 1]).toMatchObject({ percent: 100, stage: 'sessions' });
+    expect(exportLines[exportLines.length - 1]).toMatchObject({ percent: 100, stage: 'call_regions' });
     expect(exportLines[exportLines.length - 1].total).toBe(fs.readFileSync(path.join(env.REGISTRY_DATA_DIR, 'all.jsonl'), 'utf8').trim().split('\n').length - 1);
   });
 

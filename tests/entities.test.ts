@@ -18,5 +18,5 @@ it('has the entities and the migrated schema agree: no pending change', async ()
 
 it('knows every table the registry reads records from', () => {
   const tables = db.dataSource.entityMetadatas.map((m) => m.tableName).sort();
-  expect(tables).toEqual(['api_keys', 'organizations', 'participant_origins', 'program_organizers', 'programs', 'regions', 'sessions']);
+  expect(tables).toEqual(['api_keys', 'call_regions', 'calls', 'organizations', 'participant_origins', 'program_organizers', 'programs', 'regions', 'sessions']);
 });

@@ -30,7 +30,7 @@ describe('another service composes the registry as a federation 2 subgraph', () 
     const { data } = await registry.request<any, any>('{ _service { sdl } }');
     const sdl: string = data._service.sdl;
     expect(sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])');
-    for (const type of ['type Region', 'type Organization', 'type Forum', 'type Internship', 'type Session', 'interface Program']) {
+    for (const type of ['type Region', 'type Organization', 'type Forum', 'type Internship', 'type Session', 'type Call', 'interface Program']) {
       expect(sdl).toMatch(new RegExp(`${type}(\\s+implements [\\w &]+)?\\s+@key\\(fields: "id"\\)`));
     }
     expect(`${sdl.trim()}\n`).toBe(fs.readFileSync(path.join(__dirname, '..', 'schema', 'subgraph.graphql'), 'utf8'));

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildSchema, isEnumType } from 'graphql';
 import { Client } from 'pg';
 import { SqlRunner } from '../src/db/database';
 import { startTestRegistry, type TestRegistry } from './support/registry';
@@ -156,8 +159,30 @@ async function planFaults(query: string, variables: Record<string, unknown> = {}
   return result;
 }
 
-const ORDERS = [undefined, ...['STARTS_ON', 'TITLE'].flatMap((field) => ['ASC', 'DESC'].map((direction) => ({ field, direction })))];
-const FILTERS = [undefined, { startsFrom: '2021-01-01' }, { status: ['ARCHIVED'] }, { regionCode: 'RU' }, { organizerSlug: 'mirea' }, { query: 'youth' }];
+/** Every order the schema offers, read from the schema itself: an order added later is checked without a word here. */
+const ORDER_FIELDS = fieldsOfOrder(fs.readFileSync(path.join(__dirname, '..', 'schema', 'schema.graphql'), 'utf8'));
+const ORDERS = [undefined, ...ORDER_FIELDS.flatMap((field) => ['ASC', 'DESC'].map((direction) => ({ field, direction })))];
+const FILTERS = [
+  undefined,
+  { startsFrom: '2021-01-01' },
+  { status: ['ARCHIVED'] },
+  { regionCode: 'RU' },
+  { organizerSlug: 'mirea' },
+  { query: 'youth' },
+  { callStatus: ['OPEN'] },
+  { closesBefore: '2030-01-01T00:00:00Z' },
+  { eligibleFor: 'RU-OMS' },
+];
+
+function fieldsOfOrder(sdl: string): string[] {
+  const type = buildSchema(sdl).getType('ProgramOrderField');
+  if (!isEnumType(type)) throw new Error('the schema has no enum ProgramOrderField');
+  return type.getValues().map((v) => v.name);
+}
+
+it('checks every order of programmes the schema offers', () => {
+  expect(ORDER_FIELDS).toEqual(expect.arrayContaining(['STARTS_ON', 'TITLE', 'CLOSES_AT']));
+});
 
 describe('every programme list, in every order, is read by an index from wherever it starts', () => {
   for (const list of ['forums', 'internships', 'programs']) {

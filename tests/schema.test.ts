@@ -38,7 +38,7 @@ describe('the published schema', () => {
     expect(isInterfaceType(program)).toBe(true);
     expect(schema.getPossibleTypes(program as any).map((t) => t.name).sort()).toEqual(['Forum', 'Internship']);
     const node = schema.getType('Node') as any;
-    expect(schema.getPossibleTypes(node).map((t) => t.name).sort()).toEqual(['Forum', 'Internship', 'Organization', 'Region', 'Session']);
+    expect(schema.getPossibleTypes(node).map((t) => t.name).sort()).toEqual(['Call', 'Forum', 'Internship', 'Organization', 'Region', 'Session']);
     for (const connection of ['RegionConnection', 'OrganizationConnection', 'ForumConnection', 'InternshipConnection', 'ProgramConnection', 'SessionConnection', 'SearchConnection']) {
       const fields = (schema.getType(connection) as any).getFields();
       expect(Object.keys(fields).sort()).toEqual(['edges', 'nodes', 'pageInfo', 'totalCount']);

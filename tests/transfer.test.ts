@@ -33,7 +33,7 @@ describe('an operator moves a whole registry from SQLite to another database and
       const imported = registry(['import', first], target.env);
       // Standard error holds its progress, and nothing else.
       expect(imported.stderr).toMatch(/^(import: \d+% \([\d.]+\/[\d.]+ MB\).*\n)+$/);
-      expect(imported.stdout).toMatch(/imported 1 api_keys, 2 languages, 160 regions, 404 organizations, 362 programs, \d+ program_organizers, \d+ participant_origins, 3009 sessions/);
+      expect(imported.stdout).toMatch(/imported 1 api_keys, 2 languages, 160 regions, 404 organizations, 362 programs, \d+ program_organizers, \d+ participant_origins, 3009 sessions, 2\d\d calls, \d+ call_regions/);
       const second = path.join(work, 'second.jsonl');
       expect(registry(['export', second], target.env).status).toBe(0);
       expect(fs.readFileSync(second, 'utf8')).toBe(fs.readFileSync(first, 'utf8'));

@@ -57,7 +57,8 @@ export function entityTable<T>(
         const v = raw[p];
         if (typeof v === 'string') raw[p] = JSON.parse(v);
       }
-      for (const p of booleans) if (!omit?.has(p)) raw[p] = Boolean(raw[p]);
+      // A nullable boolean keeps its null ("not known"), as the renderer writes it.
+      for (const p of booleans) if (!omit?.has(p) && raw[p] != null) raw[p] = Boolean(raw[p]);
       const record = finish(raw as T, omit);
       if (STRICT_RECORDS && omit?.size) guardOmitted(record as object, meta.tableName, omit);
       return record;

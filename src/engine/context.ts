@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/keys';
+import type { ChangeSink } from '../db/changes';
 import type { Database } from '../db/database';
 import type { StatementLog } from '../db/explain';
 import { parseAcceptLanguage } from './rules/language';
@@ -19,6 +20,8 @@ export interface RegistryContext {
   languages: string[];
   /** Today's date (UTC) as YYYY-MM-DD, fixed for the whole request so `status` is consistent. */
   today: string;
+  /** This instant (ISO 8601, UTC), fixed for the whole request so time-based rules (a call's status) are consistent; `today` is its date. */
+  now: string;
   /** Statements run so far, when explain is on. */
   statements?: StatementLog;
   /** The API key's holder; undefined without a key, null for an unknown or revoked key. */
@@ -29,6 +32,8 @@ export interface RegistryContext {
   writer?: { keyId: number };
   /** Called after a write commits, with the write generation it committed (src/db/generation.ts). */
   afterWrite?: (generation: string) => Promise<void>;
+  /** Told of every write's records, in its transaction and after its commit (subscriptions, src/live). */
+  changes?: ChangeSink;
   request?: RequestInfo;
   /** The write generation as this request sees it (bumped in every write's transaction, read from the database): what responses and reference data held between requests are keyed by. */
   generation?: () => Promise<string>;
@@ -44,20 +49,25 @@ export function createContext(
     acceptLanguage?: string | null;
     statements?: StatementLog;
     today?: string;
+    now?: string;
     caller?: Caller | null;
     afterWrite?: (generation: string) => Promise<void>;
+    changes?: ChangeSink;
     generation?: () => Promise<string>;
     request?: RequestInfo;
   } = {},
 ): RegistryContext {
+  const now = options.now ?? new Date().toISOString();
   return {
     db,
     loaders: new LoaderRegistry(db),
     languages: parseAcceptLanguage(options.acceptLanguage),
-    today: options.today ?? new Date().toISOString().slice(0, 10),
+    today: options.today ?? now.slice(0, 10),
+    now,
     statements: options.statements,
     caller: options.caller,
     afterWrite: options.afterWrite,
+    changes: options.changes,
     generation: options.generation,
     request: options.request,
   };

@@ -359,7 +359,7 @@ class Execution {
     const statement = this.renderer!.statement(
       plan,
       objects.map((o) => o.pk),
-      { argsOf: (field) => this.argsOf(field), languages: ctx.languages, today: ctx.today, db: ctx.loaders.db },
+      { argsOf: (field) => this.argsOf(field), languages: ctx.languages, today: ctx.today, now: ctx.now, db: ctx.loaders.db },
     );
     if (!statement) {
       const outs = slots.map((slot) => (slot.value = {}) as Record<string, unknown>);

@@ -57,6 +57,8 @@ export interface RenderScope {
   text(column: string, lang: unknown): string;
   /** Today's date (UTC), as the resolvers see it. */
   today(): string;
+  /** This instant (ISO 8601, UTC), as the resolvers see it. */
+  now(): string;
   /** The field's object: the row of its type's table that `where` finds (null when none). */
   one(where: (alias: string) => string): string;
   /** The field's list: rows of its type's table, optionally joined, in `order`. */
@@ -83,6 +85,7 @@ export interface RenderRequest {
   db: Database;
   languages: readonly string[];
   today: string;
+  now: string;
 }
 
 interface Column {
@@ -291,6 +294,7 @@ class Writer {
       alias: () => this.alias(),
       text: (column, lang) => pickTextSql(this.renderer.dialect, params, column, lang as string | null | undefined, request.languages),
       today: () => params.add(request.today),
+      now: () => params.add(request.now),
       one: (where) => {
         const plan = this.only(field);
         const alias = this.alias();

@@ -4,6 +4,7 @@ import { GraphQLError, Kind, type DocumentNode, type OperationDefinitionNode, ty
 import { Field, ID, InputType, Mutation, ObjectType, registerEnumType } from 'type-graphql';
 import { roleAllows, type Role } from '../auth/keys';
 import type { SqlRunner } from '../db/database';
+import type { RecordChange } from '../db/changes';
 import { bumpGeneration } from '../db/generation';
 import { insertRow, updateRow } from '../db/rows';
 
@@ -219,6 +220,8 @@ export interface WriteScope {
   errors: InputErrors;
   keyId: number;
   now: string;
+  /** Records written, in order (saveRecord, deleteRecord): what subscribers are told once the write commits. */
+  changes: RecordChange[];
 }
 
 /**
@@ -232,14 +235,18 @@ export async function runWrite<T>(ctx: RegistryContext, work: (scope: WriteScope
   if (!ctx.writer) throw unauthenticated(ctx);
   const { keyId } = ctx.writer;
   try {
-    const { value: result, generation } = await ctx.db.transaction(async (tx) => {
+    const { value: result, generation, staged } = await ctx.db.transaction(async (tx) => {
       const errors = new InputErrors();
-      const value = await work({ tx, errors, keyId, now: new Date().toISOString() });
+      const changes: RecordChange[] = [];
+      const value = await work({ tx, errors, keyId, now: new Date().toISOString(), changes });
       if (errors.any) throw new Rejected(errors.list);
       // Last, in the write's own transaction: the generation changes exactly when the write commits.
-      return { value, generation: await bumpGeneration(tx) };
+      const generation = await bumpGeneration(tx);
+      return { value, generation, staged: changes.length && ctx.changes ? await ctx.changes.staged(tx, changes, generation) : undefined };
     });
     ctx.loaders.clear();
+    // Only now, committed: subscribers never hear of a write that rolled back.
+    if (staged !== undefined) ctx.changes!.committed(staged);
     await ctx.afterWrite?.(generation);
     return { result, userErrors: [] };
   } catch (error) {
@@ -259,9 +266,12 @@ export async function saveRecord(scope: WriteScope, table: string, id: number | 
   const stamped = { ...values, updated_at: scope.now, updated_by_key_id: scope.keyId };
   if (id !== null) {
     await updateRow(scope.tx, table, id, stamped);
+    scope.changes.push({ table, pk: id, op: 'updated' });
     return id;
   }
-  return (await insertRow(scope.tx, table, { ...stamped, created_at: scope.now, created_by_key_id: scope.keyId, synthetic: false }, 'id'))!;
+  const created = (await insertRow(scope.tx, table, { ...stamped, created_at: scope.now, created_by_key_id: scope.keyId, synthetic: false }, 'id'))!;
+  scope.changes.push({ table, pk: Number(created), op: 'created' });
+  return created;
 }
 
 /**
@@ -270,11 +280,13 @@ export async function saveRecord(scope: WriteScope, table: string, id: number | 
  * and rolls back, so only one of them answers with the deleted id.
  */
 export async function deleteRecord(scope: WriteScope, table: string, pk: number, field: string[] = ['id']): Promise<void> {
-  const rows = await scope.tx.query(`DELETE FROM ${table} WHERE id = $1 RETURNING id`, [pk]);
+  // The whole row: after the commit, subscribers can no longer read what it belonged to.
+  const rows = await scope.tx.query(`DELETE FROM ${table} WHERE id = $1 RETURNING *`, [pk]);
   if (!rows.length) {
     scope.errors.add(field, UserErrorCode.NOT_FOUND, 'No record has this id (it may have just been deleted)');
     stopIfInvalid(scope.errors);
   }
+  scope.changes.push({ table, pk, op: 'deleted', row: rows[0] });
 }
 
 /** Stops a write early once its errors make going on pointless (nothing is written). */

@@ -19,7 +19,7 @@ export async function findNodeByPk(ctx: RegistryContext, typeName: string, pk: n
 }
 
 /** The entity types other services may resolve by key: the object types that declare how they are found, and the Program interface. */
-export const ENTITY_TYPES = ['Region', 'Organization', 'Forum', 'Internship', 'Session', 'Program'];
+export const ENTITY_TYPES = ['Region', 'Organization', 'Forum', 'Internship', 'Session', 'Call', 'Program'];
 
 /**
  * Federation reference resolvers: `_entities` finds each representation

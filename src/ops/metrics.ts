@@ -73,6 +73,18 @@ export class Metrics implements DependencyCounters {
     registers: [this.registry],
   });
 
+  private readonly feeds = new Counter({
+    name: 'registry_feed_requests_total',
+    help: 'Calendar and JSON feed requests answered, by feed and HTTP status (304: the client had it already).',
+    labelNames: ['feed', 'status'],
+    registers: [this.registry],
+  });
+
+  /** Counts one answered feed request. */
+  readonly fed = (feed: string, status: number): void => {
+    this.feeds.inc({ feed, status: String(status) });
+  };
+
   error(dependency: string, operation: string): void {
     this.dependencyErrors.inc({ dependency, operation });
   }

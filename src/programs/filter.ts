@@ -1,9 +1,12 @@
 import { badUserInput, type Ordering, type RegistryContext } from '../engine';
 import { Field, InputType, registerEnumType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
-import { DateScalar } from '../graphql/scalars';
+import { NO_DEADLINE } from '../db/migrations/1733600000000-call-order';
+import { CallStatus } from '../calls/call';
+import { callStatusCase } from '../calls/status';
+import { DateScalar, DateTimeScalar } from '../graphql/scalars';
 import { organizationBySlug } from '../organizations/loaders';
-import { regionSubtree } from '../regions/loaders';
+import { regionAncestry, regionSubtree } from '../regions/loaders';
 import { searchEngine } from '../search/engine';
 import { queryWords } from '../search/query';
 import { ProgramStatus } from './program';
@@ -31,11 +34,24 @@ export class ProgramFilter {
 
   @Field(() => DateScalar, { nullable: true, description: 'Only programs starting on or before this date.' })
   startsTo?: string | null;
+
+  @Field(() => [CallStatus], { nullable: true, description: 'Only programs with a call for applications in one of these statuses now (`[OPEN]`: those taking applications).' })
+  callStatus?: CallStatus[] | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Only programs whose call for applications closes before this instant.' })
+  closesBefore?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only programs with a call a resident of the region with this code may apply to: one open to that region or to any region above it ("RU-OMS" finds calls open to RU or CIS), or one with no condition of residence.',
+  })
+  eligibleFor?: string | null;
 }
 
 export enum ProgramOrderField {
   STARTS_ON = 'STARTS_ON',
   TITLE = 'TITLE',
+  CLOSES_AT = 'CLOSES_AT',
 }
 registerEnumType(ProgramOrderField, {
   name: 'ProgramOrderField',
@@ -43,6 +59,7 @@ registerEnumType(ProgramOrderField, {
   valuesConfig: {
     STARTS_ON: { description: 'First day; programs without one sort after all dated ones (ascending).' },
     TITLE: { description: 'Title, case-insensitively.' },
+    CLOSES_AT: { description: 'Deadline of the call for applications; programs without a call sort after all others (ascending).' },
   },
 });
 
@@ -68,13 +85,21 @@ export class ProgramOrder {
 const SORT_KEYS: Record<ProgramOrderField, string> = {
   [ProgramOrderField.STARTS_ON]: "COALESCE(p.starts_on, '9999-12-31')",
   [ProgramOrderField.TITLE]: 'p.title_sort',
+  // The programme's copy of its call's deadline, kept by triggers: an index serves it (src/db/migrations/1733600000000-call-order.ts).
+  [ProgramOrderField.CLOSES_AT]: `COALESCE(p.call_closes_at, '${NO_DEADLINE}')`,
+};
+
+const KEY_TYPES: Record<ProgramOrderField, Ordering['keyType']> = {
+  [ProgramOrderField.STARTS_ON]: 'date',
+  [ProgramOrderField.TITLE]: 'text',
+  [ProgramOrderField.CLOSES_AT]: 'text',
 };
 
 /** Programs are listed by start date, earliest first, unless asked otherwise. */
 export function programOrdering(order?: ProgramOrder | null): Ordering {
   const field = order?.field ?? ProgramOrderField.STARTS_ON;
   const direction = order?.direction ?? OrderDirection.ASC;
-  return { name: `${field}:${direction}`, key: SORT_KEYS[field], keyType: field === ProgramOrderField.TITLE ? 'text' : 'date', pk: 'p.id', direction };
+  return { name: `${field}:${direction}`, key: SORT_KEYS[field], keyType: KEY_TYPES[field], pk: 'p.id', direction };
 }
 
 /** A program's status (aliased `p`) as one SQL expression, for grouping. */
@@ -115,7 +140,7 @@ export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: 
   const lookups: Array<() => Promise<void>> = [];
   if (!filter) return { where, prepare, lookups };
   checkProgramFilter(filter, path);
-  const { query, status, regionCode, organizerSlug, startsFrom, startsTo } = filter;
+  const { query, status, regionCode, organizerSlug, startsFrom, startsTo, callStatus, closesBefore, eligibleFor } = filter;
   if (query != null) {
     const words = queryWords(query, [...path, 'query']);
     const engine = searchEngine(ctx.db.dialect);
@@ -142,6 +167,23 @@ export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: 
   }
   if (startsFrom != null) where.push((p) => `p.starts_on >= ${p.add(startsFrom)}`);
   if (startsTo != null) where.push((p) => `p.starts_on <= ${p.add(startsTo)}`);
+  if (callStatus?.length) {
+    const wanted = [...new Set(callStatus)];
+    where.push((p) => `p.id IN (SELECT c.program_id FROM calls c WHERE (${callStatusCase('c', p.add(ctx.now))}) IN (${wanted.map((s) => `'${s}'`).join(', ')}))`);
+  }
+  if (closesBefore != null) where.push((p) => `p.id IN (SELECT c.program_id FROM calls c WHERE c.closes_at < ${p.add(closesBefore)})`);
+  if (eligibleFor != null) {
+    let ancestry: number[] = [];
+    prepare.push(async () => {
+      ancestry = (await regionAncestry(ctx).load(eligibleFor)) ?? [];
+      if (!ancestry.length) throw badUserInput(`No region has the code "${eligibleFor}"`, [...path, 'eligibleFor']);
+    });
+    // A call naming no region sets no condition of residence.
+    where.push(
+      (p) =>
+        `p.id IN (SELECT c.program_id FROM calls c WHERE NOT EXISTS (SELECT 1 FROM call_regions e WHERE e.call_id = c.id) OR EXISTS (SELECT 1 FROM call_regions e WHERE e.call_id = c.id AND ${p.in('e.region_id', ancestry)}))`,
+    );
+  }
   return { where, prepare, lookups };
 }
 

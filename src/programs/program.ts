@@ -49,6 +49,9 @@ export const PROGRAM_TYPE_NAME: Record<ProgramType, string> = {
 @Index('idx_programs_type_starts_key', { synchronize: false })
 @Index('idx_programs_starts_key', { synchronize: false })
 @Index('idx_programs_forum_starts_key', { synchronize: false })
+// The deadline order, `COALESCE(call_closes_at, …)` (src/db/migrations/1733600000000-call-order.ts).
+@Index('idx_programs_type_closes_key', { synchronize: false })
+@Index('idx_programs_closes_key', { synchronize: false })
 @EntityKey()
 @CacheFor(MAX_AGE.programs)
 @InterfaceType('Program', {
@@ -76,6 +79,10 @@ export abstract class Program extends AuditedNode {
   @SortKey()
   @Column('varchar', { name: 'title_sort', length: 300 })
   titleSort: string;
+
+  /** The deadline of the programme's call, kept by triggers on `calls` (src/db/migrations/1733600000000-call-order.ts): the CLOSES_AT order's key. */
+  @Column('varchar', { name: 'call_closes_at', length: 30, nullable: true })
+  callClosesAt: string | null;
 
   /** Description in each language; served by `description(lang)`. */
   @Column('simple-json', { nullable: true })

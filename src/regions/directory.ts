@@ -27,6 +27,13 @@ async function readIndex(db: Database): Promise<RegionIndex> {
   return index;
 }
 
+/** The ids of a region and of every region above it, nearest first; null when no region has the code. */
+export function ancestryIds(index: RegionIndex, code: string): number[] | null {
+  const ids: number[] = [];
+  for (let region = index.byCode.get(code); region && !ids.includes(region.pk); region = region.parentPk == null ? undefined : index.byId.get(region.parentPk)) ids.push(region.pk);
+  return ids.length ? ids : null;
+}
+
 /** The ids of a region and of every region below it; null when no region has the code. */
 export function subtreeIds(index: RegionIndex, code: string): number[] | null {
   const top = index.byCode.get(code);

@@ -1,6 +1,6 @@
 import { childrenByParent, keyedQuery, nodeTable, recordsByKey, type RegistryContext, type Source } from '../engine';
 import DataLoader from 'dataloader';
-import { RegionDirectory, subtreeIds, type RegionIndex } from './directory';
+import { ancestryIds, RegionDirectory, subtreeIds, type RegionIndex } from './directory';
 import type { Database } from '../db/database';
 import { Region } from './region';
 
@@ -88,6 +88,36 @@ export const regionSubtree = (ctx: RegistryContext): DataLoader<string, number[]
           ids.push(Number(row.id));
         }
         return subtrees;
+      },
+      null,
+    ),
+  );
+};
+
+/**
+ * The ids of a region and of every region above it, by the region's code;
+ * null when no region has the code. A resident of Omsk is eligible for a call
+ * open to any of these (RU-OMS, RU, CIS).
+ */
+export const regionAncestry = (ctx: RegistryContext): DataLoader<string, number[] | null> => {
+  const directory = directoryOf(ctx);
+  if (directory) return fromDirectory(ctx, directory, 'region.ancestry', (index, code: string) => ancestryIds(index, code));
+  return ctx.loaders.use('region.ancestry', (db) =>
+    keyedQuery<string, number[] | null>(
+      db,
+      'regions',
+      async (runner, codes) => {
+        const rows = await runner.run<{ code: string; id: number | string }>(
+          (p) =>
+            `WITH RECURSIVE above(code, id, parent_id, depth) AS (SELECT code, id, parent_id, 0 FROM regions WHERE ${p.in('code', codes)} UNION ALL SELECT above.code, r.id, r.parent_id, above.depth + 1 FROM regions r JOIN above ON r.id = above.parent_id WHERE above.depth < 32) SELECT code AS "code", id AS "id" FROM above ORDER BY code, depth`,
+        );
+        const ancestries = new Map<string, number[]>();
+        for (const row of rows) {
+          const ids = ancestries.get(row.code) ?? [];
+          ids.push(Number(row.id));
+          ancestries.set(row.code, ids);
+        }
+        return ancestries;
       },
       null,
     ),

@@ -101,7 +101,7 @@ export class RegionMutations {
     return { region: result == null ? null : regionById(ctx).load(result), userErrors };
   }
 
-  @WriteMutation('admin', () => DeletePayload, { description: 'Deletes a region nothing refers to: no sub-region, organization, program or participant origin.' })
+  @WriteMutation('admin', () => DeletePayload, { description: 'Deletes a region nothing refers to: no sub-region, organization, program, participant origin or call for applications.' })
   async regionDelete(@Arg('id', () => ID, { description: 'Global id of the region.' }) id: string, @Ctx() ctx: RegistryContext): Promise<DeletePayload> {
     const { result, userErrors } = await runWrite(ctx, async (scope) => {
       const pk = new References(scope.tx, scope.errors).pk(['id'], id, ['Region']);
@@ -110,7 +110,8 @@ export class RegionMutations {
       stopIfInvalid(scope.errors);
       const [uses] = await scope.tx.query<Record<string, number | string>>(
         `SELECT (SELECT COUNT(*) FROM regions WHERE parent_id = $1) AS "sub-regions", (SELECT COUNT(*) FROM organizations WHERE region_id = $1) AS "organizations",
-           (SELECT COUNT(*) FROM programs WHERE location_id = $1) AS "programs", (SELECT COUNT(*) FROM participant_origins WHERE region_id = $1) AS "participant origins"`,
+           (SELECT COUNT(*) FROM programs WHERE location_id = $1) AS "programs", (SELECT COUNT(*) FROM participant_origins WHERE region_id = $1) AS "participant origins",
+           (SELECT COUNT(*) FROM call_regions WHERE region_id = $1) AS "calls for applications"`,
         [pk],
       );
       const inUse = Object.entries(uses).filter(([, n]) => Number(n) > 0);

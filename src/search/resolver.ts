@@ -6,6 +6,7 @@ import { Node } from '../graphql/node';
 import { organizationById } from '../organizations/loaders';
 import type { Organization } from '../organizations/organization';
 import { ProgramFilter, programConditions } from '../programs/filter';
+import { callOfProgram } from '../calls/loaders';
 import { programById } from '../programs/loaders';
 import type { Program } from '../programs/program';
 import { regionById } from '../regions/loaders';
@@ -24,6 +25,7 @@ export enum SearchField {
   DESCRIPTION = 'DESCRIPTION',
   SERIES = 'SERIES',
   CODE = 'CODE',
+  CALL = 'CALL',
 }
 registerEnumType(SearchField, {
   name: 'SearchField',
@@ -35,6 +37,7 @@ registerEnumType(SearchField, {
     DESCRIPTION: { description: "A program's description." },
     SERIES: { description: "A forum's series." },
     CODE: { description: "A region's code." },
+    CALL: { description: "A programme's call for applications: its notes on costs." },
   },
 });
 
@@ -121,7 +124,15 @@ const byRelevance: Ordering = { name: 'RELEVANCE', key: `(${TIERS}) * 1000000 + 
 type Found = Program | Session | Organization | Region;
 
 /** How to load each kind of document's record, and which of its texts are searched. */
-const KINDS: Record<DocumentKind, { load: (ctx: RegistryContext, id: number) => Promise<Found | null>; fields: (record: any) => SearchableField<SearchField>[] }> = {
+const KINDS: Record<
+  DocumentKind,
+  {
+    load: (ctx: RegistryContext, id: number) => Promise<Found | null>;
+    fields: (record: any) => SearchableField<SearchField>[];
+    /** Texts searched with the record that are kept elsewhere (a programme's call), read through the request's loaders. */
+    more?: (ctx: RegistryContext, record: any) => Promise<SearchableField<SearchField>[]>;
+  }
+> = {
   [DocumentKind.REGION]: {
     load: (ctx, id) => regionById(ctx).load(id),
     fields: (r: Region) => [
@@ -138,6 +149,7 @@ const KINDS: Record<DocumentKind, { load: (ctx: RegistryContext, id: number) => 
       { field: SearchField.DESCRIPTION, text: p.description },
       { field: SearchField.SERIES, text: p.series ? { series: p.series } : null },
     ],
+    more: async (ctx, p: Program) => [{ field: SearchField.CALL, text: (await callOfProgram(ctx).load(p.pk))?.costNotes }],
   },
   [DocumentKind.SESSION]: { load: (ctx, id) => sessionById(ctx).load(id), fields: (s: Session) => [{ field: SearchField.TITLE, text: s.title }] },
 };
@@ -167,12 +179,13 @@ export class SearchResolver {
     }
     const hits = await fetchPage(ctx.db, source, byRelevance, page);
     const records = await Promise.all(hits.map((h) => KINDS[h.kind as DocumentKind].load(ctx, h.ref)));
+    const more = await Promise.all(hits.map((h, i) => (records[i] ? (KINDS[h.kind as DocumentKind].more?.(ctx, records[i]) ?? []) : [])));
     const languages = [...(args.lang ? [args.lang] : []), ...ctx.languages, 'en', 'ru'];
     // A record deleted between the two statements is left out rather than answered as null.
     const rows = hits.flatMap((hit, i) => {
       const record = records[i];
       if (!record) return [];
-      const match = matchField(KINDS[hit.kind as DocumentKind].fields(record), words, languages);
+      const match = matchField([...KINDS[hit.kind as DocumentKind].fields(record), ...more[i]], words, languages);
       return [{ ...hit, record, relevance: engine.relevance(hit.score), matchedField: match?.field ?? SearchField.TITLE, snippet: match?.snippet ?? '' }];
     });
     const connection = toConnection(rows, page, byRelevance, () => countRows(ctx.db, source));

@@ -27,6 +27,8 @@ export interface TestRegistry {
   dataDir: string;
   /** The environment that points the CLI at this registry's database. */
   env: Record<string, string>;
+  /** The server's subscriptions (graphql-ws), for tests that reach its event hub. */
+  subscriptions?: RunningServer['subscriptions'];
   /** Sends a typed operation (or a query string) over HTTP, as a client would. */
   request<T, V>(document: TypedDocumentNode<T, V> | string, variables?: V, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
@@ -104,6 +106,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     config,
     dataDir,
     env: database.env,
+    subscriptions: server.subscriptions,
     async request(document, variables, headers = {}) {
       const query = typeof document === 'string' ? document : print(document);
       const response = await fetch(server.url, {
@@ -132,6 +135,8 @@ export async function dumpTables(db: Database): Promise<Record<string, unknown[]
     program_organizers: 'program_id, organization_id',
     participant_origins: 'program_id, region_id',
     sessions: 'id',
+    calls: 'id',
+    call_regions: 'call_id, region_id',
   })) {
     dump[table] = await db.query(`SELECT * FROM ${table} ORDER BY ${order}`);
   }
