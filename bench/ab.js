@@ -7,11 +7,13 @@
 //
 // AB_DATABASE_URL (default: the benchmark's PostgreSQL database, postgres://postgres@127.0.0.1:5432/bench_registry)
 // or AB_SQLITE_DIR (a registry data directory) names the data both serve; AB_ROUNDS (default 400) is how many pairs
-// per query, AB_QUERIES (default: all) which of bench/lib/queries.js. Prints, per query, each side's median and p90
+// per query, AB_QUERIES (default: all) which of bench/lib/queries.js, AB_SHAPES (default: none) which of
+// bench/lib/shapes.js by name, comma-separated (PostgreSQL only: their variables are read from it). Prints, per query, each side's median and p90
 // latency over the pairs and B's median over A's with the share of pairs B won.
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { queries } = require('./lib/queries');
+const { shapes } = require('./lib/shapes');
 
 const [dirA, dirB] = process.argv.slice(2).map((d) => path.resolve(d));
 if (!dirA || !dirB) {
@@ -20,6 +22,7 @@ if (!dirA || !dirB) {
 }
 const rounds = Number(process.env.AB_ROUNDS || 400);
 const only = (process.env.AB_QUERIES || '').split(',').filter(Boolean);
+const shapeNames = (process.env.AB_SHAPES || '').split(',').filter(Boolean);
 const data = process.env.AB_SQLITE_DIR
   ? { DATABASE_URL: '', REGISTRY_DATA_DIR: path.resolve(process.env.AB_SQLITE_DIR) }
   : { DATABASE_URL: process.env.AB_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/bench_registry' };
@@ -70,9 +73,13 @@ async function main() {
   try {
     await Promise.all([ready(a.url), ready(b.url)]);
     const rows = [];
-    for (const q of queries()) {
-      if (only.length && !only.includes(q.name)) continue;
-      const variables = { ...q.registry.variables };
+    const asked = [
+      ...queries().filter((q) => !only.length || only.includes(q.name)),
+      ...shapes().filter((q) => shapeNames.includes(q.name)),
+    ];
+    for (const q of asked) {
+      const given = q.registry.variables;
+      const variables = typeof given === 'function' ? await given({ pgUrl: data.DATABASE_URL }) : { ...given };
       if (q.name === 'node') {
         const found = JSON.parse((await ask(a.url, JSON.stringify({ query: '{ internships(first: 1) { nodes { id } } }' }))).text);
         variables.id = found.data.internships.nodes[0].id;
