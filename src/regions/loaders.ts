@@ -63,6 +63,17 @@ export const regionChildren = (ctx: RegistryContext): DataLoader<number, Region[
   return ctx.loaders.use('region.children', (db) => childrenByParent(db, { ...regionSource(db), parent: 'r.parent_id' }, 'r.code'));
 };
 
+/** Rows of (code, id), in the order read, as each code's list of ids. */
+function idsByCode(rows: Array<{ code: string; id: number | string }>): Map<string, number[]> {
+  const byCode = new Map<string, number[]>();
+  for (const row of rows) {
+    let ids = byCode.get(row.code);
+    if (!ids) byCode.set(row.code, (ids = []));
+    ids.push(Number(row.id));
+  }
+  return byCode;
+}
+
 /**
  * The ids of a region and of every region below it, by the region's code;
  * null when no region has the code. "In this region" filters bind these ids
@@ -81,13 +92,7 @@ export const regionSubtree = (ctx: RegistryContext): DataLoader<string, number[]
           (p) =>
             `WITH RECURSIVE below(code, id) AS (SELECT code, id FROM regions WHERE ${p.in('code', codes)} UNION ALL SELECT below.code, c.id FROM regions c JOIN below ON c.parent_id = below.id) SELECT code AS "code", id AS "id" FROM below ORDER BY id`,
         );
-        const subtrees = new Map<string, number[]>();
-        for (const row of rows) {
-          let ids = subtrees.get(row.code);
-          if (!ids) subtrees.set(row.code, (ids = []));
-          ids.push(Number(row.id));
-        }
-        return subtrees;
+        return idsByCode(rows);
       },
       null,
     ),
@@ -111,13 +116,7 @@ export const regionAncestry = (ctx: RegistryContext): DataLoader<string, number[
           (p) =>
             `WITH RECURSIVE above(code, id, parent_id, depth) AS (SELECT code, id, parent_id, 0 FROM regions WHERE ${p.in('code', codes)} UNION ALL SELECT above.code, r.id, r.parent_id, above.depth + 1 FROM regions r JOIN above ON r.id = above.parent_id WHERE above.depth < 32) SELECT code AS "code", id AS "id" FROM above ORDER BY code, depth`,
         );
-        const ancestries = new Map<string, number[]>();
-        for (const row of rows) {
-          const ids = ancestries.get(row.code) ?? [];
-          ids.push(Number(row.id));
-          ancestries.set(row.code, ids);
-        }
-        return ancestries;
+        return idsByCode(rows);
       },
       null,
     ),
