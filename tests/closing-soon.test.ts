@@ -1,0 +1,147 @@
+import { createKey } from '../src/auth/keys';
+import { formatDuration, parseDuration } from '../src/live/duration';
+import { startTestRegistry, type TestRegistry } from './support/registry';
+import { listen, metric, wsClient } from './support/subscriptions';
+
+const CLOSING_SOON = `subscription($within: Duration!, $region: String) { callClosingSoon(within: $within, regionCode: $region) { reason id generation call { closesAt status eligibleRegions { code } } program { slug } } }`;
+const FORUM_CREATE = `mutation($input: ForumCreateInput!) { forumCreate(input: $input) { forum { id slug } userErrors { field code } } }`;
+const CALL_CREATE = `mutation($input: CallCreateInput!) { callCreate(input: $input) { call { id closesAt } userErrors { field code message } } }`;
+const CALL_UPDATE = `mutation($id: ID!, $input: CallUpdateInput!) { callUpdate(id: $id, input: $input) { call { id } userErrors { field code message } } }`;
+
+const HOUR = 3_600_000;
+
+describe('Duration', () => {
+  it('reads ISO 8601 durations of weeks, days, hours, minutes and seconds', () => {
+    expect(parseDuration('P3D')).toBe(3 * 24 * HOUR);
+    expect(parseDuration('PT48H')).toBe(48 * HOUR);
+    expect(parseDuration('P1W')).toBe(7 * 24 * HOUR);
+    expect(parseDuration('P1DT12H30M')).toBe(36.5 * HOUR);
+    expect(parseDuration('PT1.5S')).toBe(1_500);
+    expect(parseDuration('P90D')).toBe(90 * 24 * HOUR);
+    expect(formatDuration(parseDuration('P1DT12H30M'))).toBe('P1DT12H30M');
+    expect(formatDuration(48 * HOUR)).toBe('P2D');
+  });
+
+  it.each([
+    ['P1Y', 'years and months have no fixed length'],
+    ['P2M', 'years and months have no fixed length'],
+    ['P91D', 'at most P90D'],
+    ['PT0S', 'more than zero'],
+    ['P', 'P, then weeks'],
+    ['PT', 'P, then weeks'],
+    ['3 days', 'P, then weeks'],
+    ['-P1D', 'P, then weeks'],
+  ])('refuses %s: %s', (text, why) => {
+    expect(() => parseDuration(text)).toThrow(why);
+  });
+});
+
+describe('callClosingSoon tells a dashboard of calls entering its window', () => {
+  let registry: TestRegistry;
+  let editor: string;
+  const clients: Array<ReturnType<typeof wsClient>> = [];
+  const client = () => {
+    const c = wsClient(registry.url);
+    clients.push(c);
+    return c;
+  };
+  const write = async (query: string, variables: Record<string, unknown>) => {
+    const response = await registry.request<any, any>(query, variables, { authorization: `Bearer ${editor}` });
+    expect(response.errors).toBeUndefined();
+    const payload = Object.values(response.data)[0] as { userErrors?: unknown[] };
+    expect(payload.userErrors ?? []).toEqual([]);
+    return response.data;
+  };
+  const metrics = async () => (await fetch(registry.url.replace(/\/graphql$/, '/metrics'))).text();
+  const active = async () => metric(await metrics(), 'registry_subscriptions_active');
+  const until = async (count: number) => {
+    for (let i = 0; i < 200 && (await active()) < count; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await active()).toBe(count);
+  };
+  const today = () => new Date().toISOString().slice(0, 10);
+  /** A forum far in the future, so that any deadline before it is valid. */
+  const forum = async (slug: string) =>
+    write(FORUM_CREATE, { input: { slug, title: { en: `Forum ${slug}` }, startsOn: '2099-10-01', endsOn: '2099-10-03', locationCode: 'AZ-BA', organizerSlugs: ['mirea'] } });
+  const call = async (slug: string, closesAt: number, regions: string[]) =>
+    (await write(CALL_CREATE, { input: { programSlug: slug, opensOn: today(), closesAt: new Date(closesAt).toISOString(), timeZone: 'Europe/Moscow', applyUrl: 'https://example.org/apply', eligibleRegionCodes: regions } })).callCreate.call;
+
+  beforeAll(async () => {
+    registry = await startTestRegistry();
+    editor = (await createKey(registry.db, 'editor', 'closing soon test')).key;
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    for (let i = 0; i < 100 && (await active()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  });
+  afterAll(() => registry.stop());
+
+  it('tells a call created closing in an hour to a resident of Omsk when it is open to RU, not to one of Azerbaijan', async () => {
+    const omsk = listen(client(), CLOSING_SOON, { within: 'PT2H', region: 'RU-OMS' });
+    const baku = listen(client(), CLOSING_SOON, { within: 'PT2H', region: 'AZ' });
+    const anyone = listen(client(), CLOSING_SOON, { within: 'PT30M' });
+    await until(3);
+    await forum('closing-soon-a-2099');
+    const created = await call('closing-soon-a-2099', Date.now() + HOUR, ['RU']);
+    const [event] = await omsk.waitFor(1);
+    expect(event.callClosingSoon).toEqual({
+      reason: 'CREATED',
+      id: created.id,
+      generation: expect.stringMatching(/^\d+$/),
+      call: { closesAt: created.closesAt, status: 'OPEN', eligibleRegions: [{ code: 'RU' }] },
+      program: { slug: 'closing-soon-a-2099' },
+    });
+    // A later deadline takes it out of the window of the one it was told to.
+    await write(CALL_UPDATE, { id: created.id, input: { closesAt: new Date(Date.now() + 5 * HOUR).toISOString() } });
+    const [, left] = await omsk.waitFor(2);
+    expect(left.callClosingSoon).toMatchObject({ reason: 'LEFT', id: created.id, call: { status: 'OPEN' } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(omsk.events).toHaveLength(2);
+    expect(baku.events).toEqual([]);
+    // Closing in an hour is not within 30 minutes.
+    expect(anyone.events).toEqual([]);
+  });
+
+  it('tells a call whose deadline enters the window as time passes, once, by the timer', async () => {
+    const omsk = listen(client(), CLOSING_SOON, { within: 'PT2H', region: 'RU-OMS' });
+    const baku = listen(client(), CLOSING_SOON, { within: 'PT2H', region: 'AZ' });
+    await until(2);
+    await forum('closing-soon-b-2099');
+    // Two seconds outside the window: no write tells it; time does.
+    const started = Date.now();
+    const created = await call('closing-soon-b-2099', started + 2 * HOUR + 2_000, ['RU']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(omsk.events).toEqual([]);
+    const [event] = await omsk.waitFor(1, 10_000);
+    const waited = Date.now() - started;
+    expect(event.callClosingSoon).toEqual({
+      reason: 'ENTERED',
+      id: created.id,
+      generation: null,
+      call: { closesAt: created.closesAt, status: 'OPEN', eligibleRegions: [{ code: 'RU' }] },
+      program: { slug: 'closing-soon-b-2099' },
+    });
+    expect(waited).toBeGreaterThanOrEqual(1_900);
+    expect(waited).toBeLessThan(5_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(omsk.events).toHaveLength(1);
+    expect(baku.events).toEqual([]);
+    expect(metric(await metrics(), 'registry_subscription_window_scans_total', 'outcome="ok"')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a bad duration or region with BAD_USER_INPUT naming the argument', async () => {
+    const c = client();
+    const tooLong = listen(c, CLOSING_SOON, { within: 'P91D', region: 'RU' });
+    expect(await tooLong.refused()).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('at most P90D, got "P91D"'), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'within' }) }),
+    ]);
+    const year = listen(c, 'subscription { callClosingSoon(within: "P1Y") { id } }');
+    expect(await year.refused()).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^Argument "within": Duration must be ISO 8601 .*years and months have no fixed length/), extensions: { code: 'BAD_USER_INPUT', argument: 'within' } }),
+    ]);
+    const zero = listen(c, 'subscription { callClosingSoon(within: "PT0S") { id } }');
+    expect((await zero.refused())[0]).toMatchObject({ message: expect.stringContaining('more than zero'), extensions: { code: 'BAD_USER_INPUT', argument: 'within' } });
+    const nowhere = listen(c, CLOSING_SOON, { within: 'P1D', region: 'XX-NOWHERE' });
+    expect((await nowhere.refused())[0]).toMatchObject({ message: 'No region has the code "XX-NOWHERE"', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(await active()).toBe(0);
+  });
+});
