@@ -1,5 +1,9 @@
 import { createKey } from '../src/auth/keys';
+import type { Database } from '../src/db/database';
+import { ClosingSoonScheduler } from '../src/live/closing';
 import { formatDuration, parseDuration } from '../src/live/duration';
+import type { LiveEvent } from '../src/live/events';
+import { createLogger } from '../src/ops/logging';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 import { listen, metric, wsClient } from './support/subscriptions';
 
@@ -126,6 +130,55 @@ describe('callClosingSoon tells a dashboard of calls entering its window', () =>
     expect(omsk.events).toHaveLength(1);
     expect(baku.events).toEqual([]);
     expect(metric(await metrics(), 'registry_subscription_window_scans_total', 'outcome="ok"')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('costs one statement per firing and per re-arm, for twenty subscribers as for one, and sleeps at most its cap', async () => {
+    let statements = 0;
+    const counting = Object.create(registry.db) as Database;
+    counting.run = (build) => {
+      statements++;
+      return registry.db.run(build);
+    };
+    const offered: LiveEvent[] = [];
+    const scheduler = new ClosingSoonScheduler(counting, (event) => offered.push(event), createLogger('silent'), undefined, 30_000);
+    const settle = async () => {
+      for (let i = 0; i < 100 && (scheduler as unknown as { working: boolean }).working; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    try {
+      const [ru] = await registry.db.query<{ id: number }>(`SELECT id FROM regions WHERE code = 'RU'`);
+      const [omsk] = await registry.db.query<{ id: number }>(`SELECT id FROM regions WHERE code = 'RU-OMS'`);
+      const [cis] = await registry.db.query<{ id: number }>(`SELECT id FROM regions WHERE code = 'CIS'`);
+      const residents = Array.from({ length: 10 }, () => scheduler.add(2 * HOUR, [Number(omsk.id), Number(ru.id), Number(cis.id)]));
+      const anyone = Array.from({ length: 10 }, () => scheduler.add(HOUR, null));
+      await settle();
+      // Asleep until the next entry, the next UTC midnight, or its cap: never longer than the cap.
+      expect(scheduler.nextFiring! - Date.now()).toBeLessThanOrEqual(30_000);
+      statements = 0;
+      scheduler.rearm();
+      await settle();
+      // One statement for twenty subscriptions over two distinct windows.
+      expect(statements).toBe(1);
+      await forum('closing-soon-c-2099');
+      const created = await call('closing-soon-c-2099', Date.now() + 2 * HOUR + 1_000, ['RU']);
+      statements = 0;
+      scheduler.rearm();
+      await settle();
+      expect(statements).toBe(1);
+      expect(scheduler.nextFiring! - Date.now()).toBeLessThanOrEqual(1_100);
+      for (let i = 0; i < 300 && !offered.length; i++) await new Promise((r) => setTimeout(r, 10));
+      await settle();
+      // The firing: one scan, one re-arm.
+      expect(statements).toBe(3);
+      expect(offered.map((e) => [e.topic, e.pk])).toEqual([['call-window', Number(Buffer.from(created.id, 'base64').toString().split(':')[1])]]);
+      const told = await Promise.all([...residents, ...anyone].map((watch) => scheduler.accept(watch, offered[0])));
+      expect(told.map((t) => (t === false ? false : (t as LiveEvent).reason))).toEqual([...residents.map(() => 'ENTERED'), ...anyone.map(() => false)]);
+      // One copy of the event for all told the same, and told once.
+      expect(new Set(told.slice(0, 10)).size).toBe(1);
+      expect(await scheduler.accept(residents[0], offered[0])).toBe(false);
+      expect(statements).toBe(3);
+    } finally {
+      scheduler.close();
+    }
   });
 
   it('refuses a bad duration or region with BAD_USER_INPUT naming the argument', async () => {
