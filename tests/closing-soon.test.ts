@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildSchema, parse, validate } from 'graphql';
 import { createKey } from '../src/auth/keys';
 import type { Database } from '../src/db/database';
 import { ClosingSoonScheduler } from '../src/live/closing';
@@ -196,5 +199,17 @@ describe('callClosingSoon tells a dashboard of calls entering its window', () =>
     const nowhere = listen(c, CLOSING_SOON, { within: 'P1D', region: 'XX-NOWHERE' });
     expect((await nowhere.refused())[0]).toMatchObject({ message: 'No region has the code "XX-NOWHERE"', extensions: { code: 'BAD_USER_INPUT' } });
     expect(await active()).toBe(0);
+  });
+});
+
+describe('the README examples of callClosingSoon', () => {
+  it('are valid against the emitted schema', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Calls closing soon'));
+    const blocks = [...section.matchAll(/```graphql\n([\s\S]*?)```/g)].slice(0, 2).map((m) => m[1]);
+    expect(blocks[0]).toContain('callClosingSoon(within: "P3D", regionCode: "RU-OMS")');
+    expect(blocks[1]).toContain('closesBefore');
+    const schema = buildSchema(fs.readFileSync(path.join(__dirname, '..', 'schema', 'schema.graphql'), 'utf8'));
+    for (const block of blocks) expect(validate(schema, parse(block)).map((e) => e.message)).toEqual([]);
   });
 });

@@ -186,7 +186,7 @@ export class LiveResolver {
   }
 
   @Subscription(() => CallClosingSoon, {
-    description: `Calls for applications that are open to a resident of the region and close within \`within\` from now, each told when it enters that window: as time passes (ENTERED, once per entry), or by a write (CREATED, UPDATED), whichever replica took it; and LEFT when a write takes a call it was told of out again. Calls already inside the window when the subscription starts are not told: list them with \`programs(filter: { callStatus: [OPEN], closesBefore, eligibleFor }, order: { field: CLOSES_AT, direction: ASC })\`.`,
+    description: `Calls for applications that are open to a resident of the region and close within \`within\` from now, each told when it enters that window: as time passes (ENTERED, once per entry), or by a write (CREATED, UPDATED), whichever replica took it; and LEFT when a write takes a call it was told of out again. Calls already inside the window when the subscription starts are not told: list them with \`programs(filter: { callStatus: [OPEN], closesBefore, eligibleFor }, orderBy: { field: CLOSES_AT, direction: ASC })\`.`,
     subscribe: async ({ args, context }) => {
       const ctx = context as RegistryContext;
       const { closing } = ctx as Partial<LiveContext>;
