@@ -220,10 +220,18 @@ export class ClosingSoonScheduler {
     const now = Date.now();
     const wake = Math.min(at, now + this.maxSleepMs);
     this.nextFiring = wake;
-    this.timer = setTimeout(() => {
+    const fire = () => {
+      // A timer may fire a millisecond before Date.now() reaches its time (libuv's clock is cached): wait that out rather than scan early.
+      const early = wake - Date.now();
+      if (early > 0) {
+        this.timer = setTimeout(fire, early);
+        this.timer.unref();
+        return;
+      }
       this.timer = undefined;
       this.kick(true);
-    }, Math.max(1, wake - now));
+    };
+    this.timer = setTimeout(fire, Math.max(1, wake - now));
     this.timer.unref();
   }
 
@@ -231,13 +239,15 @@ export class ClosingSoonScheduler {
     return [...new Set([...this.watches].map((w) => w.withinMs))].sort((a, b) => a - b);
   }
 
-  /** Sets the timer for the earliest next entry into any active window: one statement, an index seek per distinct window. */
+  /** Sets the timer for the earliest next entry into any active window after the last scan: one statement, an index seek per distinct window. */
   private async arm(): Promise<void> {
     const windows = this.windows();
     if (!windows.length) return this.disarm();
+    // From where the last scan ended, not from now: a call entering between the two would be in neither.
+    const from = this.scannedTo;
     const now = Date.now();
     const [row] = await this.db.run<Record<string, string | null>>(
-      (p) => `SELECT ${windows.map((w, i) => `(SELECT MIN(closes_at) FROM calls WHERE closes_at > ${p.add(iso(now + w))}) AS "w${i}"`).join(', ')}`,
+      (p) => `SELECT ${windows.map((w, i) => `(SELECT MIN(closes_at) FROM calls WHERE closes_at > ${p.add(iso(from + w))}) AS "w${i}"`).join(', ')}`,
     );
     let next = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1);
     windows.forEach((w, i) => {
