@@ -13,6 +13,7 @@ import { listen, metric, wsClient } from './support/subscriptions';
 const CLOSING_SOON = `subscription($within: Duration!, $region: String) { callClosingSoon(within: $within, regionCode: $region) { reason id generation call { closesAt status eligibleRegions { code } } program { slug } } }`;
 const FORUM_CREATE = `mutation($input: ForumCreateInput!) { forumCreate(input: $input) { forum { id slug } userErrors { field code } } }`;
 const CALL_CREATE = `mutation($input: CallCreateInput!) { callCreate(input: $input) { call { id closesAt } userErrors { field code message } } }`;
+const CALL_DELETE = `mutation($id: ID!) { callDelete(id: $id) { deletedId userErrors { field code message } } }`;
 const CALL_UPDATE = `mutation($id: ID!, $input: CallUpdateInput!) { callUpdate(id: $id, input: $input) { call { id } userErrors { field code message } } }`;
 
 const HOUR = 3_600_000;
@@ -106,6 +107,22 @@ describe('callClosingSoon tells a dashboard of calls entering its window', () =>
     expect(baku.events).toEqual([]);
     // Closing in an hour is not within 30 minutes.
     expect(anyone.events).toEqual([]);
+  });
+
+  it('tells a call open to anyone to every resident, and its deletion to those told of it', async () => {
+    const omsk = listen(client(), CLOSING_SOON, { within: 'PT2H', region: 'RU-OMS' });
+    const baku = listen(client(), CLOSING_SOON, { within: 'PT2H', region: 'AZ' });
+    const later = listen(client(), CLOSING_SOON, { within: 'PT10M' });
+    await until(3);
+    await forum('closing-soon-d-2099');
+    const created = await call('closing-soon-d-2099', Date.now() + 20 * 60_000, []);
+    for (const heard of [omsk, baku]) expect((await heard.waitFor(1))[0].callClosingSoon).toMatchObject({ reason: 'CREATED', id: created.id, call: { eligibleRegions: [] } });
+    await write(CALL_DELETE, { id: created.id });
+    for (const heard of [omsk, baku]) expect((await heard.waitFor(2))[1].callClosingSoon).toEqual({ reason: 'LEFT', id: created.id, generation: expect.stringMatching(/^\d+$/), call: null, program: { slug: 'closing-soon-d-2099' } });
+    await new Promise((r) => setTimeout(r, 300));
+    // Never told of it: not told of its deletion either.
+    expect(later.events).toEqual([]);
+    expect(omsk.events).toHaveLength(2);
   });
 
   it('tells a call whose deadline enters the window as time passes, once, by the timer', async () => {
