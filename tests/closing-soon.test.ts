@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
@@ -7,6 +8,7 @@ import { ClosingSoonScheduler } from '../src/live/closing';
 import { formatDuration, parseDuration } from '../src/live/duration';
 import type { LiveEvent } from '../src/live/events';
 import { createLogger } from '../src/ops/logging';
+import { spawnRegistry, type RegistryProcess } from './support/process';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 import { listen, metric, wsClient } from './support/subscriptions';
 
@@ -217,6 +219,53 @@ describe('callClosingSoon tells a dashboard of calls entering its window', () =>
     expect((await nowhere.refused())[0]).toMatchObject({ message: 'No region has the code "XX-NOWHERE"', extensions: { code: 'BAD_USER_INPUT' } });
     expect(await active()).toBe(0);
   });
+});
+
+describe(`callClosingSoon on two replicas (${process.env.TEST_DATABASE_URL ? 'PostgreSQL LISTEN/NOTIFY' : 'Redis pub/sub'})`, () => {
+  const env: Record<string, string> = process.env.TEST_DATABASE_URL
+    ? {}
+    : { REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379', REGISTRY_EVENTS: 'redis', REGISTRY_CACHE_PREFIX: `registry-test-${randomBytes(6).toString('hex')}:` };
+  let a: TestRegistry;
+  let b: RegistryProcess;
+  let editor: string;
+
+  beforeAll(async () => {
+    a = await startTestRegistry({ env });
+    editor = (await createKey(a.db, 'editor')).key;
+    b = await spawnRegistry({ ...a.env, ...env, REGISTRY_LOG_LEVEL: 'warn' });
+  }, 60_000);
+  afterAll(async () => {
+    b?.child.kill('SIGTERM');
+    await b?.exited;
+    await a?.stop();
+  });
+
+  it('tells a subscriber on B of a call written through A, and B re-arms its timer for it', async () => {
+    const c = wsClient(b.url);
+    const write = async (query: string, variables: Record<string, unknown>) => (await a.request<any, any>(query, variables, { authorization: `Bearer ${editor}` })).data;
+    const active = async () => metric(await (await fetch(b.url.replace(/\/graphql$/, '/metrics'))).text(), 'registry_subscriptions_active');
+    try {
+      const heard = listen(c, CLOSING_SOON, { within: 'PT2H', region: 'RU-OMS' }, async () => (await active()) === 1);
+      await heard.ready();
+      const today = new Date().toISOString().slice(0, 10);
+      const calls = [];
+      for (const [slug, closesAt] of [['replica-soon-2099', Date.now() + HOUR], ['replica-later-2099', Date.now() + 2 * HOUR + 2_000]] as const) {
+        await write(FORUM_CREATE, { input: { slug, title: { en: slug }, startsOn: '2099-10-01', endsOn: '2099-10-03', locationCode: 'RU-OMS', organizerSlugs: ['mirea'] } });
+        const created = await write(CALL_CREATE, { input: { programSlug: slug, opensOn: today, closesAt: new Date(closesAt).toISOString(), timeZone: 'Asia/Omsk', applyUrl: 'https://example.org/apply', eligibleRegionCodes: ['RU'] } });
+        expect(created.callCreate.userErrors).toEqual([]);
+        calls.push(created.callCreate.call.id);
+      }
+      const events = await heard.waitFor(2, 10_000);
+      expect(events.map((e) => [e.callClosingSoon.reason, e.callClosingSoon.id, e.callClosingSoon.program.slug])).toEqual([
+        ['CREATED', calls[0], 'replica-soon-2099'],
+        ['ENTERED', calls[1], 'replica-later-2099'],
+      ]);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(heard.events).toHaveLength(2);
+    } finally {
+      await c.dispose();
+    }
+  }, 60_000);
 });
 
 describe('the README examples of callClosingSoon', () => {

@@ -16,7 +16,7 @@ export class LiveMetrics {
   constructor(registry: Registry, active: () => number) {
     const registers = [registry];
     new Gauge({ name: 'registry_subscriptions_active', help: 'Subscriptions running on this replica.', registers, collect() { this.set(active()); } });
-    this.published = new Counter({ name: 'registry_subscription_events_published_total', help: 'Events of writes committed through this replica, sent to every replica, by topic (program, session).', labelNames: ['topic'], registers });
+    this.published = new Counter({ name: 'registry_subscription_events_published_total', help: 'Events of writes committed through this replica, sent to every replica, by topic (program, session, call).', labelNames: ['topic'], registers });
     this.received = new Counter({ name: 'registry_subscription_events_received_total', help: 'Events this replica heard from the event channel, by topic; `invalid` for a message that was not one.', labelNames: ['topic'], registers });
     this.delivered = new Counter({ name: 'registry_subscription_events_delivered_total', help: 'Events sent to subscribers of this replica, by subscription field.', labelNames: ['field'], registers });
     this.disconnects = new Counter({ name: 'registry_subscription_disconnects_total', help: 'Subscription connections closed by the registry, by reason (slow: a consumer that fell behind; shutdown).', labelNames: ['reason'], registers });
