@@ -203,6 +203,26 @@ describe('callClosingSoon tells a dashboard of calls entering its window', () =>
     }
   });
 
+  it('tells a call that opens at midnight (UTC) inside a window, by the timer waking then', async () => {
+    // A clock half a second before a New Year's midnight: the call opens on New Year's Day and closes half an hour into it.
+    const offset = Date.parse('2098-12-31T23:59:59.500Z') - Date.now();
+    const offered: LiveEvent[] = [];
+    const scheduler = new ClosingSoonScheduler(registry.db, (event) => offered.push(event), createLogger('silent'), undefined, 30_000, () => Date.now() + offset);
+    try {
+      await forum('closing-soon-e-2099');
+      const created = await write(CALL_CREATE, {
+        input: { programSlug: 'closing-soon-e-2099', opensOn: '2099-01-01', closesAt: '2099-01-01T00:30:00Z', timeZone: 'UTC', applyUrl: 'https://example.org/apply', eligibleRegionCodes: [] },
+      });
+      const watch = scheduler.add(2 * HOUR, null);
+      for (let i = 0; i < 200 && !offered.length; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(offered.map((e) => [e.pk, e.window?.opensOn, e.window?.closesAt])).toEqual([[Number(Buffer.from(created.callCreate.call.id, 'base64').toString().split(':')[1]), '2099-01-01', '2099-01-01T00:30:00.000Z']]);
+      expect(new Date(offered[0].window!.at).toISOString() >= '2099-01-01T00:00:00.000Z').toBe(true);
+      expect(((await scheduler.accept(watch, offered[0])) as LiveEvent).reason).toBe('ENTERED');
+    } finally {
+      scheduler.close();
+    }
+  });
+
   it('refuses a bad duration or region with BAD_USER_INPUT naming the argument', async () => {
     const c = client();
     const tooLong = listen(c, CLOSING_SOON, { within: 'P91D', region: 'RU' });

@@ -101,6 +101,8 @@ export class ClosingSoonScheduler {
     private readonly logger: Logger,
     private readonly metrics?: LiveMetrics,
     private readonly maxSleepMs = MAX_SLEEP_MS,
+    /** The wall clock (tests set it to just before a UTC midnight). */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   get active(): number {
@@ -109,7 +111,7 @@ export class ClosingSoonScheduler {
 
   /** Starts watching a window for a subscription; `remove` when it ends. */
   add(withinMs: number, ancestry: readonly number[] | null): WindowWatch {
-    const now = Date.now();
+    const now = this.clock();
     if (!this.watches.size) this.scannedTo = now;
     const watch: WindowWatch = { withinMs, ancestry: ancestry && new Set(ancestry), since: now, told: new Map() };
     this.watches.add(watch);
@@ -166,7 +168,7 @@ export class ClosingSoonScheduler {
     let answer = event.memo.get('call') as Promise<(WindowEntry & { pk: number }) | null> | undefined;
     if (!answer) {
       answer = (async () => {
-        const at = Date.now();
+        const at = this.clock();
         const rows = await this.db.run<CallRow>(
           (p) => `SELECT c.id, c.program_id, c.opens_on, c.closes_at, cr.region_id FROM calls c LEFT JOIN call_regions cr ON cr.call_id = c.id WHERE c.id = ${p.add(event.pk)}`,
         );
@@ -205,7 +207,7 @@ export class ClosingSoonScheduler {
             this.metrics?.windowScans.inc({ outcome: 'failed' });
             if (!this.failing) this.logger.warn({ err: error }, `subscriptions: a callClosingSoon scan failed; retrying every ${RETRY_MS} ms`);
             this.failing = true;
-            this.schedule(Date.now() + RETRY_MS);
+            this.schedule(this.clock() + RETRY_MS);
           }
         }
       } finally {
@@ -217,12 +219,12 @@ export class ClosingSoonScheduler {
   private schedule(at: number): void {
     this.disarm();
     if (this.closed || !this.watches.size) return;
-    const now = Date.now();
+    const now = this.clock();
     const wake = Math.min(at, now + this.maxSleepMs);
     this.nextFiring = wake;
     const fire = () => {
       // A timer may fire a millisecond before Date.now() reaches its time (libuv's clock is cached): wait that out rather than scan early.
-      const early = wake - Date.now();
+      const early = wake - this.clock();
       if (early > 0) {
         this.timer = setTimeout(fire, early);
         this.timer.unref();
@@ -245,7 +247,7 @@ export class ClosingSoonScheduler {
     if (!windows.length) return this.disarm();
     // From where the last scan ended, not from now: a call entering between the two would be in neither.
     const from = this.scannedTo;
-    const now = Date.now();
+    const now = this.clock();
     const [row] = await this.db.run<Record<string, string | null>>(
       (p) => `SELECT ${windows.map((w, i) => `(SELECT MIN(closes_at) FROM calls WHERE closes_at > ${p.add(iso(from + w))}) AS "w${i}"`).join(', ')}`,
     );
@@ -260,7 +262,7 @@ export class ClosingSoonScheduler {
   /** Offers every call that entered a window since the last scan: one statement; each subscription keeps its own. */
   private async scan(): Promise<void> {
     const windows = this.windows();
-    const now = Date.now();
+    const now = this.clock();
     const from = Math.min(this.scannedTo, now);
     if (!windows.length || from >= now) {
       this.scannedTo = now;
