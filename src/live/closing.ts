@@ -41,10 +41,10 @@ function inside(watch: WindowWatch, call: { opensOn: string; closesAt: string; r
 function toldAs(event: LiveEvent, reason: ClosingSoonReasonName): LiveEvent {
   event.memo ??= new Map();
   const key = `reason:${reason}`;
-  let copy = event.memo.get(key) as unknown as LiveEvent | undefined;
+  let copy = event.memo.get(key) as LiveEvent | undefined;
   if (!copy) {
     copy = { ...event, reason, memo: new Map() };
-    event.memo.set(key, copy as unknown as Promise<unknown>);
+    event.memo.set(key, copy);
   }
   return copy;
 }

@@ -24,7 +24,7 @@ export interface LiveEvent {
   /** A call found entering the window of `callClosingSoon` as time passed: this replica's own, never sent between replicas. */
   window?: WindowEntry;
   /** Answers shared by the subscribers of this replica that ask the same (filters, whole results); one event object reaches them all. */
-  memo?: Map<string, Promise<unknown>>;
+  memo?: Map<string, unknown>;
 }
 
 /** A call whose deadline came within a window (or which opened inside one), as the replica's scheduler read it at `at` (ms). */
