@@ -19,8 +19,21 @@ export interface LiveEvent {
   /** The program itself, or the program a session belongs to. */
   programPk: number;
   generation: string;
+  /** Why a `callClosingSoon` subscriber is told (src/live/closing.ts); set on the copy of the event it is sent. */
+  reason?: string;
+  /** A call found entering the window of `callClosingSoon` as time passed: this replica's own, never sent between replicas. */
+  window?: WindowEntry;
   /** Answers shared by the subscribers of this replica that ask the same (filters, whole results); one event object reaches them all. */
-  memo?: Map<string, Promise<unknown>>;
+  memo?: Map<string, unknown>;
+}
+
+/** A call whose deadline came within a window (or which opened inside one), as the replica's scheduler read it at `at` (ms). */
+export interface WindowEntry {
+  at: number;
+  opensOn: string;
+  closesAt: string;
+  /** Regions the call is open to the residents of; empty for no condition of residence. */
+  regions: number[];
 }
 
 const KIND: Record<RecordChange['op'], ChangeKindName> = { created: 'CREATED', updated: 'UPDATED', deleted: 'DELETED' };
@@ -31,12 +44,13 @@ type Row = Record<string, unknown>;
 /**
  * The tables whose writes subscriptions report, by table: the topic, the
  * columns that say what a record is and which program it belongs to, read in
- * the write's transaction (or from the deleted row). Another table (calls,
- * for `callClosingSoon`) is one entry here and a Subscription in resolver.ts.
+ * the write's transaction (or from the deleted row). Another table is one
+ * entry here and a Subscription in resolver.ts.
  */
 const TOPICS: Record<string, { topic: string; columns: string; typeName(row: Row): string; programPk(row: Row, pk: number): number }> = {
   programs: { topic: 'program', columns: 'type', typeName: (row) => TYPE_NAMES[String(row.type)] ?? 'Program', programPk: (_, pk) => pk },
   sessions: { topic: 'session', columns: 'program_id', typeName: () => 'Session', programPk: (row) => Number(row.program_id) },
+  calls: { topic: 'call', columns: 'program_id', typeName: () => 'Call', programPk: (row) => Number(row.program_id) },
 };
 const KNOWN_TOPICS = new Set(Object.values(TOPICS).map((t) => t.topic));
 

@@ -11,20 +11,25 @@ export class LiveMetrics {
   readonly delivered: Counter<'field'>;
   readonly disconnects: Counter<'reason'>;
   readonly refusals: Counter<'reason'>;
+  readonly windowScans: Counter<'outcome'>;
 
   constructor(registry: Registry, active: () => number) {
     const registers = [registry];
     new Gauge({ name: 'registry_subscriptions_active', help: 'Subscriptions running on this replica.', registers, collect() { this.set(active()); } });
-    this.published = new Counter({ name: 'registry_subscription_events_published_total', help: 'Events of writes committed through this replica, sent to every replica, by topic (program, session).', labelNames: ['topic'], registers });
+    this.published = new Counter({ name: 'registry_subscription_events_published_total', help: 'Events of writes committed through this replica, sent to every replica, by topic (program, session, call).', labelNames: ['topic'], registers });
     this.received = new Counter({ name: 'registry_subscription_events_received_total', help: 'Events this replica heard from the event channel, by topic; `invalid` for a message that was not one.', labelNames: ['topic'], registers });
     this.delivered = new Counter({ name: 'registry_subscription_events_delivered_total', help: 'Events sent to subscribers of this replica, by subscription field.', labelNames: ['field'], registers });
     this.disconnects = new Counter({ name: 'registry_subscription_disconnects_total', help: 'Subscription connections closed by the registry, by reason (slow: a consumer that fell behind; shutdown).', labelNames: ['reason'], registers });
+    this.windowScans = new Counter({ name: 'registry_subscription_window_scans_total', help: 'Scans of calls entering a callClosingSoon window as time passes, by outcome (ok, failed: retried, nothing is skipped).', labelNames: ['outcome'], registers });
     this.refusals = new Counter({ name: 'registry_subscription_refusals_total', help: 'Subscriptions or connections refused, by reason (unauthenticated, per-connection, per-address, origin, guard, invalid).', labelNames: ['reason'], registers });
   }
 }
 
 /** Thrown into a subscription whose consumer fell behind: its connection is closed. */
 export class SlowConsumer extends Error {}
+
+/** What a subscription's filter answers: whether to send the event, or the event to send in its place. */
+export type Accepted = boolean | LiveEvent;
 
 interface Listener {
   offer(event: LiveEvent): void;
@@ -39,6 +44,8 @@ interface Listener {
 export class LiveHub {
   private readonly listeners = new Set<Listener>();
   bus: EventBus | undefined;
+  /** Told of every write to calls heard from the channel (the callClosingSoon scheduler re-arms its timer). */
+  onCallWritten: (() => void) | undefined;
 
   constructor(
     readonly metrics: LiveMetrics | undefined,
@@ -77,16 +84,24 @@ export class LiveHub {
     }
     for (const event of events) {
       this.metrics?.received.inc({ topic: event.topic });
-      for (const listener of this.listeners) listener.offer(event);
+      this.offer(event);
     }
+    if (events.some((event) => event.topic === 'call')) this.onCallWritten?.();
   };
+
+  /** An event of this replica's own (a call entering a window as time passes), to every subscription of this replica. */
+  offer(event: LiveEvent): void {
+    for (const listener of this.listeners) listener.offer(event);
+  }
 
   /**
    * The events `accept` lets through, in the order they were heard. Events
    * are filtered as they are consumed, so a filter's lookup never reorders
-   * them. Ends with SlowConsumer when the queue overflows.
+   * them. `accept` may answer the event to send instead (the same record,
+   * told for a reason of this subscription's). Ends with SlowConsumer when
+   * the queue overflows; `onStop` is called once the subscription ends, however.
    */
-  listen(accept: (event: LiveEvent) => boolean | Promise<boolean>, onOverflow?: () => void): AsyncIterableIterator<LiveEvent> {
+  listen(accept: (event: LiveEvent) => Accepted | Promise<Accepted>, onOverflow?: () => void, onStop?: () => void): AsyncIterableIterator<LiveEvent> {
     const queue: LiveEvent[] = [];
     let waiting: ((result: IteratorResult<LiveEvent>) => void) | undefined;
     let failing: ((error: unknown) => void) | undefined;
@@ -116,10 +131,11 @@ export class LiveHub {
         try {
           while (waiting && queue.length) {
             const event = queue.shift()!;
-            if (!(await accept(event))) continue;
+            const accepted = await accept(event);
+            if (!accepted) continue;
             const resolve = waiting;
             waiting = failing = undefined;
-            resolve?.({ value: event, done: false });
+            resolve?.({ value: accepted === true ? event : accepted, done: false });
           }
         } catch (error) {
           const fail = failing;
@@ -132,6 +148,7 @@ export class LiveHub {
       })();
     };
     const stop = () => {
+      if (!done) onStop?.();
       done = true;
       queue.length = 0;
       this.listeners.delete(listener);
@@ -162,6 +179,7 @@ export class LiveHub {
 
   /** Ends every subscription (the server is closing). */
   close(): void {
+    this.onCallWritten = undefined;
     this.listeners.clear();
   }
 }

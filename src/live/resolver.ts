@@ -1,11 +1,16 @@
 import { Arg, Ctx, Field, ID, ObjectType, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
 import type { PubSub } from 'type-graphql';
 import { badUserInput, createContext, toGlobalId, whereClause, type RegistryContext } from '../engine';
+import { Call } from '../calls/call';
+import { callById } from '../calls/loaders';
+import { regionAncestry } from '../regions/loaders';
 import { checkProgramFilter, ProgramFilter, programFilterSql } from '../programs/filter';
 import { programById, programBySlug } from '../programs/loaders';
 import { Program } from '../programs/program';
 import { sessionById } from '../sessions/loaders';
 import { Session } from '../sessions/session';
+import type { ClosingSoonReasonName, ClosingSoonScheduler } from './closing';
+import { DurationScalar, MAX_DURATION_TEXT } from './duration';
 import type { LiveEvent } from './events';
 import type { LiveHub } from './hub';
 
@@ -58,14 +63,50 @@ export class SessionChange {
   generation: string;
 }
 
+export enum ClosingSoonReason {
+  ENTERED = 'ENTERED',
+  CREATED = 'CREATED',
+  UPDATED = 'UPDATED',
+  LEFT = 'LEFT',
+}
+
+registerEnumType(ClosingSoonReason, {
+  name: 'ClosingSoonReason',
+  description: 'Why a `callClosingSoon` subscriber is told of a call.',
+  valuesConfig: {
+    ENTERED: { description: 'As time passed, its deadline came within the window (or, inside it, the call opened). Told once per entry.' },
+    CREATED: { description: 'It was created open, eligible and inside the window.' },
+    UPDATED: { description: 'A write left it open, eligible and inside the window: it moved in, or it changed while in.' },
+    LEFT: { description: 'A write moved a call this subscription was told of out of the window (a later deadline, other regions) or deleted it; it may enter again.' },
+  },
+});
+
+@ObjectType('CallClosingSoon', { description: 'A call for applications that concerns a `callClosingSoon` subscriber: open, eligible and closing within its window, or just out of it.' })
+export class CallClosingSoon {
+  @Field(() => ClosingSoonReason, { description: 'Why it is told.' })
+  reason: ClosingSoonReason;
+
+  @Field(() => ID, { description: 'Global id of the call, also when it was deleted.' })
+  id: string;
+
+  @Field(() => Call, { nullable: true, description: 'The call as it is now, read when the event is sent; null once it is deleted.' })
+  call: unknown;
+
+  @Field(() => Program, { nullable: true, description: 'The forum or internship the call is for; null once it is deleted.' })
+  program: unknown;
+
+  @Field(() => String, { nullable: true, description: 'The write generation of the write that caused the event; null when time passing did (ENTERED).' })
+  generation: string | null;
+}
+
 /** What a subscription's resolvers see: the request's context and the replica's event hub (src/live/server.ts). */
-export type LiveContext = RegistryContext & { live: LiveHub; /** Closes the subscriber's connection when it falls behind. */ overflowed?: () => void };
+export type LiveContext = RegistryContext & { live: LiveHub; closing?: ClosingSoonScheduler; /** Closes the subscriber's connection when it falls behind. */ overflowed?: () => void };
 
 /** Listens on the context's hub; subscriptions are served over graphql-ws only (src/live/server.ts). */
-function listen(ctx: RegistryContext, accept: (event: LiveEvent) => boolean | Promise<boolean>): AsyncIterableIterator<LiveEvent> {
+function listen(ctx: RegistryContext, accept: (event: LiveEvent) => boolean | LiveEvent | Promise<boolean | LiveEvent>, onStop?: () => void): AsyncIterableIterator<LiveEvent> {
   const { live, overflowed } = ctx as Partial<LiveContext>;
   if (!live) throw badUserInput('Subscriptions are served over WebSocket (the graphql-ws protocol) at the same address', []);
-  return live.listen(accept, overflowed);
+  return live.listen(accept, overflowed, onStop);
 }
 
 /** Whether a program matches a filter now: one statement per event and distinct filter, shared by the replica's subscribers. */
@@ -141,6 +182,41 @@ export class LiveResolver {
       session: event.kind === 'DELETED' ? null : sessionById(ctx).load(event.pk),
       program: programById(ctx).load(event.programPk),
       generation: event.generation,
+    };
+  }
+
+  @Subscription(() => CallClosingSoon, {
+    description: `Calls for applications that are open to a resident of the region and close within \`within\` from now, each told when it enters that window: as time passes (ENTERED, once per entry), or by a write (CREATED, UPDATED), whichever replica took it; and LEFT when a write takes a call it was told of out again. Calls already inside the window when the subscription starts are not told: list them with \`programs(filter: { callStatus: [OPEN], closesBefore, eligibleFor }, orderBy: { field: CLOSES_AT, direction: ASC })\`.`,
+    subscribe: async ({ args, context }) => {
+      const ctx = context as RegistryContext;
+      const { closing } = ctx as Partial<LiveContext>;
+      if (!closing) throw badUserInput('Subscriptions are served over WebSocket (the graphql-ws protocol) at the same address', []);
+      let ancestry: number[] | null = null;
+      if (args.regionCode != null) {
+        ancestry = (await regionAncestry(ctx).load(String(args.regionCode))) ?? [];
+        if (!ancestry.length) throw badUserInput(`No region has the code "${args.regionCode}"`, ['regionCode']);
+      }
+      const watch = closing.add(Number(args.within), ancestry);
+      return listen(ctx, (event) => closing.accept(watch, event), () => closing.remove(watch));
+    },
+  })
+  callClosingSoon(
+    @Root() event: LiveEvent,
+    @Ctx() ctx: RegistryContext,
+    @Arg('within', () => DurationScalar, { description: `How soon a call must close to be told of, from now: an ISO 8601 duration such as "P3D" or "PT48H", at most ${MAX_DURATION_TEXT}.` }) _within: number,
+    @Arg('regionCode', () => String, {
+      nullable: true,
+      description: 'Code of the region the applicant lives in: only calls open to it or to a region above it ("RU-OMS" hears of calls open to RU or CIS), or with no condition of residence. Without it, calls whoever may apply.',
+    })
+    _regionCode?: string,
+  ): CallClosingSoon {
+    const gone = event.kind === 'DELETED';
+    return {
+      reason: event.reason as ClosingSoonReasonName as ClosingSoonReason,
+      id: toGlobalId('Call', event.pk),
+      call: gone ? null : callById(ctx).load(event.pk),
+      program: programById(ctx).load(event.programPk),
+      generation: event.generation || null,
     };
   }
 }

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { createSourceEventStream, execute, getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { createSourceEventStream, execute, getNamedType, getOperationAST, GraphQLError, isScalarType, Kind, parse, TypeInfo, validate, visit, visitWithTypeInfo, type ASTNode, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import type { Extra, useServer as UseServer } from 'graphql-ws/dist/use/ws';
 import type { Logger } from 'pino';
@@ -18,6 +18,7 @@ import { LimitPassed, operationCost } from '../guard/rules';
 import { Dependency } from '../ops/dependency';
 import type { Metrics } from '../ops/metrics';
 import { MemoryBus, PostgresBus, RedisBus, type EventBus, type EventTransport } from './bus';
+import { ClosingSoonScheduler } from './closing';
 import type { LiveEvent } from './events';
 import { LiveHub, LiveMetrics } from './hub';
 import type { LiveContext } from './resolver';
@@ -63,8 +64,41 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
   }
 }
 
+/** The argument whose literal value a scalar refuses with `message` (graphql-js reports a scalar's own error without its node). */
+function argumentRefusing(schema: GraphQLSchema, document: DocumentNode, message: string): string | undefined {
+  const typeInfo = new TypeInfo(schema);
+  let name: string | undefined;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(argument) {
+        const type = getNamedType(typeInfo.getInputType());
+        if (name || !isScalarType(type) || argument.value.kind === Kind.VARIABLE) return;
+        try {
+          type.parseLiteral(argument.value, undefined);
+        } catch (error) {
+          if ((error as Error).message === message) name = argument.name.value;
+        }
+      },
+    }),
+  );
+  return name;
+}
+
+/** The argument a variable is given to, when it is given to one directly. */
+function argumentUsing(operation: ASTNode, variable: string): string | undefined {
+  let name: string | undefined;
+  visit(operation, {
+    Argument(argument) {
+      if (argument.value.kind === 'Variable' && argument.value.name.value === variable) name ??= argument.name.value;
+    },
+  });
+  return name;
+}
+
 export interface LiveServer {
   hub: LiveHub;
+  closing: ClosingSoonScheduler;
   bus: EventBus;
   close(): Promise<void>;
 }
@@ -103,6 +137,8 @@ export async function startSubscriptions(
     bus = new MemoryBus(hub.deliver);
   }
   hub.bus = bus;
+  const closing = new ClosingSoonScheduler(db, (event) => hub.offer(event), logger, live);
+  hub.onCallWritten = closing.rearm;
 
   const guard = new RequestGuard(schema, config.limits, config.guard, metrics.refused);
   const formatError = errorFormatter(logger);
@@ -219,7 +255,13 @@ export async function startSubscriptions(
         const invalid = validate(schema, document, undefined, { maxErrors: 20 });
         if (invalid.length) {
           live.refusals.inc({ reason: 'invalid' });
-          return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+          // A value a scalar refuses (a Duration of a year) is the caller's input, named by its argument, as a variable's is.
+          return invalid.map((error) => {
+            const code = error.extensions?.code;
+            if (code !== 'BAD_USER_INPUT') return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+            const argument = argumentRefusing(schema, document, error.message);
+            return new GraphQLError(argument ? `Argument "${argument}": ${error.message}` : error.message, { nodes: error.nodes, extensions: { code, ...(argument ? { argument } : {}) } });
+          });
         }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return refusal('Name the operation to run (operationName)', 'BAD_REQUEST');
@@ -230,7 +272,9 @@ export async function startSubscriptions(
         const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: MAX_VARIABLE_ERRORS });
         if (coerced.errors) {
           live.refusals.inc({ reason: 'invalid' });
-          return refusal(coerced.errors[0].message, 'BAD_USER_INPUT', { variableErrors: coerced.errors.map((e) => e.message) });
+          const variable = coerced.errors[0].nodes?.[0];
+          const argument = variable?.kind === 'VariableDefinition' ? argumentUsing(operation, variable.variable.name.value) : undefined;
+          return refusal(coerced.errors[0].message, 'BAD_USER_INPUT', { ...(argument ? { argument } : {}), variableErrors: coerced.errors.map((e) => e.message) });
         }
         if (config.guard) {
           try {
@@ -249,6 +293,7 @@ export async function startSubscriptions(
         const contextValue: SubscriptionContext = {
           ...contextFor(connection, { id: `ws-${id}` }),
           live: hub,
+          closing,
           overflowed: () => closeSlow(ctx.extra.socket, connection, `${settings.maxQueuedEvents} events waiting`),
           subscription: { key: `${payload.query}\u0000${JSON.stringify(payload.variables ?? {})}\u0000${connection.languages ?? ''}\u0000${payload.operationName ?? ''}`, field, connection },
         };
@@ -315,8 +360,10 @@ export async function startSubscriptions(
 
   return {
     hub,
+    closing,
     bus,
     async close() {
+      closing.close();
       server.off('upgrade', upgrade);
       for (const client of wss.clients) {
         live.disconnects.inc({ reason: 'shutdown' });
