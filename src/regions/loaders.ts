@@ -75,53 +75,43 @@ function idsByCode(rows: Array<{ code: string; id: number | string }>): Map<stri
 }
 
 /**
+ * Region ids reached from each code by a walk of the hierarchy: from the held
+ * copy on a server, else one recursive statement per batch (`walk` is given
+ * the condition on the starting codes and answers rows of code and id).
+ */
+function regionWalk(ctx: RegistryContext, name: string, fromIndex: (index: RegionIndex, code: string) => number[] | null, walk: (codes: string) => string): DataLoader<string, number[] | null> {
+  const directory = directoryOf(ctx);
+  if (directory) return fromDirectory(ctx, directory, name, fromIndex);
+  return ctx.loaders.use(name, (db) =>
+    keyedQuery<string, number[] | null>(
+      db,
+      'regions',
+      async (runner, codes) => idsByCode(await runner.run<{ code: string; id: number | string }>((p) => walk(p.in('code', codes)))),
+      null,
+    ),
+  );
+}
+
+/**
  * The ids of a region and of every region below it, by the region's code;
  * null when no region has the code. "In this region" filters bind these ids
  * as values, so the database plans with the real list (an index lookup for a
  * small region) instead of guessing the size of a recursive subquery.
  */
-export const regionSubtree = (ctx: RegistryContext): DataLoader<string, number[] | null> => {
-  const directory = directoryOf(ctx);
-  if (directory) return fromDirectory(ctx, directory, 'region.subtree', (index, code: string) => subtreeIds(index, code));
-  return ctx.loaders.use('region.subtree', (db) =>
-    keyedQuery<string, number[] | null>(
-      db,
-      'regions',
-      async (runner, codes) => {
-        const rows = await runner.run<{ code: string; id: number | string }>(
-          (p) =>
-            `WITH RECURSIVE below(code, id) AS (SELECT code, id FROM regions WHERE ${p.in('code', codes)} UNION ALL SELECT below.code, c.id FROM regions c JOIN below ON c.parent_id = below.id) SELECT code AS "code", id AS "id" FROM below ORDER BY id`,
-        );
-        return idsByCode(rows);
-      },
-      null,
-    ),
+export const regionSubtree = (ctx: RegistryContext): DataLoader<string, number[] | null> =>
+  regionWalk(ctx, 'region.subtree', subtreeIds, (codes) =>
+    `WITH RECURSIVE below(code, id) AS (SELECT code, id FROM regions WHERE ${codes} UNION ALL SELECT below.code, c.id FROM regions c JOIN below ON c.parent_id = below.id) SELECT code AS "code", id AS "id" FROM below ORDER BY id`,
   );
-};
 
 /**
  * The ids of a region and of every region above it, by the region's code;
  * null when no region has the code. A resident of Omsk is eligible for a call
  * open to any of these (RU-OMS, RU, CIS).
  */
-export const regionAncestry = (ctx: RegistryContext): DataLoader<string, number[] | null> => {
-  const directory = directoryOf(ctx);
-  if (directory) return fromDirectory(ctx, directory, 'region.ancestry', (index, code: string) => ancestryIds(index, code));
-  return ctx.loaders.use('region.ancestry', (db) =>
-    keyedQuery<string, number[] | null>(
-      db,
-      'regions',
-      async (runner, codes) => {
-        const rows = await runner.run<{ code: string; id: number | string }>(
-          (p) =>
-            `WITH RECURSIVE above(code, id, parent_id, depth) AS (SELECT code, id, parent_id, 0 FROM regions WHERE ${p.in('code', codes)} UNION ALL SELECT above.code, r.id, r.parent_id, above.depth + 1 FROM regions r JOIN above ON r.id = above.parent_id WHERE above.depth < 32) SELECT code AS "code", id AS "id" FROM above ORDER BY code, depth`,
-        );
-        return idsByCode(rows);
-      },
-      null,
-    ),
+export const regionAncestry = (ctx: RegistryContext): DataLoader<string, number[] | null> =>
+  regionWalk(ctx, 'region.ancestry', ancestryIds, (codes) =>
+    `WITH RECURSIVE above(code, id, parent_id, depth) AS (SELECT code, id, parent_id, 0 FROM regions WHERE ${codes} UNION ALL SELECT above.code, r.id, r.parent_id, above.depth + 1 FROM regions r JOIN above ON r.id = above.parent_id WHERE above.depth < 32) SELECT code AS "code", id AS "id" FROM above ORDER BY code, depth`,
   );
-};
 
 /** SQL of the ids of a region and every region below it, for "in this region" filters. */
 export function regionAndBelow(codeParam: string): string {
