@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
@@ -8,9 +7,9 @@ import { ClosingSoonScheduler } from '../src/live/closing';
 import { formatDuration, parseDuration } from '../src/live/duration';
 import type { LiveEvent } from '../src/live/events';
 import { createLogger } from '../src/ops/logging';
-import { spawnRegistry, type RegistryProcess } from './support/process';
+import type { RegistryProcess } from './support/process';
 import { startTestRegistry, type TestRegistry } from './support/registry';
-import { listen, metric, wsClient } from './support/subscriptions';
+import { listen, metric, replicaTransport, useTwoReplicas, wsClient } from './support/subscriptions';
 
 const CLOSING_SOON = `subscription($within: Duration!, $region: String) { callClosingSoon(within: $within, regionCode: $region) { reason id generation call { closesAt status eligibleRegions { code } } program { slug } } }`;
 const FORUM_CREATE = `mutation($input: ForumCreateInput!) { forumCreate(input: $input) { forum { id slug } userErrors { field code } } }`;
@@ -241,24 +240,11 @@ describe('callClosingSoon tells a dashboard of calls entering its window', () =>
   });
 });
 
-describe(`callClosingSoon on two replicas (${process.env.TEST_DATABASE_URL ? 'PostgreSQL LISTEN/NOTIFY' : 'Redis pub/sub'})`, () => {
-  const env: Record<string, string> = process.env.TEST_DATABASE_URL
-    ? {}
-    : { REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379', REGISTRY_EVENTS: 'redis', REGISTRY_CACHE_PREFIX: `registry-test-${randomBytes(6).toString('hex')}:` };
+describe(`callClosingSoon on two replicas (${replicaTransport})`, () => {
   let a: TestRegistry;
   let b: RegistryProcess;
   let editor: string;
-
-  beforeAll(async () => {
-    a = await startTestRegistry({ env });
-    editor = (await createKey(a.db, 'editor')).key;
-    b = await spawnRegistry({ ...a.env, ...env, REGISTRY_LOG_LEVEL: 'warn' });
-  }, 60_000);
-  afterAll(async () => {
-    b?.child.kill('SIGTERM');
-    await b?.exited;
-    await a?.stop();
-  });
+  useTwoReplicas((replicas) => ({ a, b, editor } = replicas));
 
   it('tells a subscriber on B of a call written through A, and B re-arms its timer for it', async () => {
     const c = wsClient(b.url);

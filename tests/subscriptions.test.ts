@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Redis from 'ioredis';
 import { createKey } from '../src/auth/keys';
 import { loadConfig } from '../src/config';
 import { createContext } from '../src/engine';
@@ -10,12 +8,11 @@ import { LiveHub, SlowConsumer } from '../src/live/hub';
 import type { LiveEvent } from '../src/live/events';
 import { createLogger } from '../src/ops/logging';
 import { eventually, TestRedis } from './support/faults';
-import { spawnRegistry, type RegistryProcess } from './support/process';
+import type { RegistryProcess } from './support/process';
 import { startTestRegistry, type TestRegistry } from './support/registry';
-import { listen, metric, wsClient } from './support/subscriptions';
+import { listen, metric, replicaTransport, useTwoReplicas, wsClient } from './support/subscriptions';
 
 const ON_POSTGRES = Boolean(process.env.TEST_DATABASE_URL);
-const REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
 const PROGRAM_CHANGED = `subscription($filter: ProgramFilter) { programChanged(filter: $filter) { kind id generation program { __typename slug title(lang: EN) location { code name(lang: EN) } organizers { slug } } } }`;
 const SESSION_CHANGED = `subscription($slug: String!) { sessionChanged(programSlug: $slug) { kind id session { title(lang: EN) kind } program { slug } } }`;
@@ -380,29 +377,11 @@ describe('a subscriber that stops reading', () => {
   }, 60_000);
 });
 
-const replicaTransport = ON_POSTGRES ? 'PostgreSQL LISTEN/NOTIFY' : 'Redis pub/sub';
-
 describe(`two replicas on one database (${replicaTransport})`, () => {
-  const prefix = `registry-test-${randomBytes(6).toString('hex')}:`;
-  const env: Record<string, string> = ON_POSTGRES ? {} : { REDIS_URL, REGISTRY_EVENTS: 'redis', REGISTRY_CACHE_PREFIX: prefix };
   let a: TestRegistry;
   let b: RegistryProcess;
   let editor: string;
-
-  beforeAll(async () => {
-    a = await startTestRegistry({ env });
-    editor = (await createKey(a.db, 'editor')).key;
-    b = await spawnRegistry({ ...a.env, ...env, REGISTRY_LOG_LEVEL: 'warn' });
-  }, 60_000);
-  afterAll(async () => {
-    b?.child.kill('SIGTERM');
-    await b?.exited;
-    await a?.stop();
-    if (!ON_POSTGRES) {
-      const redis = new Redis(REDIS_URL);
-      await redis.quit();
-    }
-  });
+  useTwoReplicas((replicas) => ({ a, b, editor } = replicas));
 
   it('shows writes through A to a subscriber on B, in order, exactly once; a rolled-back write never', async () => {
     const c = wsClient(b.url);

@@ -1,5 +1,9 @@
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { createKey } from '../../src/auth/keys';
+import { spawnRegistry, type RegistryProcess } from './process';
+import { startTestRegistry, type TestRegistry } from './registry';
 
 /** A graphql-ws client of a registry, as a dashboard would open one: the GraphQL URL with ws:// in front. */
 export function wsClient(httpUrl: string, options: Partial<ClientOptions> = {}): Client {
@@ -75,4 +79,39 @@ export function listen<T = any>(client: Client, query: string, variables: Record
 export function metric(text: string, name: string, labels = ''): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `) || (!labels && l.startsWith(`${name} `)));
   return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** How events travel between the two replicas of a test: NOTIFY on PostgreSQL, Redis pub/sub on SQLite. */
+export const replicaTransport = process.env.TEST_DATABASE_URL ? 'PostgreSQL LISTEN/NOTIFY' : 'Redis pub/sub';
+
+export interface Replicas {
+  /** A registry in this process, through which the test writes. */
+  a: TestRegistry;
+  /** A second registry process on the same database. */
+  b: RegistryProcess;
+  /** An editor key for writes through A. */
+  editor: string;
+}
+
+/**
+ * Two replicas on one database for the test file, started before and stopped after; on SQLite they share a Redis
+ * (events by pub/sub, under a key prefix of their own). `use` receives them once started.
+ */
+export function useTwoReplicas(use: (replicas: Replicas) => void): void {
+  const env: Record<string, string> = process.env.TEST_DATABASE_URL
+    ? {}
+    : { REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379', REGISTRY_EVENTS: 'redis', REGISTRY_CACHE_PREFIX: `registry-test-${randomBytes(6).toString('hex')}:` };
+  let a: TestRegistry | undefined;
+  let b: RegistryProcess | undefined;
+  beforeAll(async () => {
+    a = await startTestRegistry({ env });
+    const editor = (await createKey(a.db, 'editor')).key;
+    b = await spawnRegistry({ ...a.env, ...env, REGISTRY_LOG_LEVEL: 'warn' });
+    use({ a, b, editor });
+  }, 60_000);
+  afterAll(async () => {
+    b?.child.kill('SIGTERM');
+    await b?.exited;
+    await a?.stop();
+  });
 }
