@@ -3,6 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
 import { toGlobalId } from '../src/engine/rules/ids';
+import { MAX_DURATION_MS, parseDuration } from '../src/live/duration';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 
 /**
@@ -48,7 +49,7 @@ const value = fc.oneof(
   { depthSize: 'small', withCrossShrink: true },
   scalar,
   fc.array(scalar, { maxLength: 5 }),
-  fc.dictionary(fc.constantFrom('status', 'regionCode', 'organizerSlug', 'startsFrom', 'startsTo', 'query', 'field', 'direction', '__proto__', 'constructor', 'x'), scalar, { maxKeys: 4 }),
+  fc.dictionary(fc.constantFrom('status', 'regionCode', 'organizerSlug', 'startsFrom', 'startsTo', 'query', 'callStatus', 'closesBefore', 'eligibleFor', 'field', 'direction', '__proto__', 'constructor', 'x'), scalar, { maxKeys: 4 }),
   fc.jsonValue({ maxDepth: 4 }),
 );
 const header = fc.oneof(fc.constant(undefined), hostileString, fc.constantFrom('ru-RU,ru;q=0.9,en;q=0.8', '*', 'en;q=abc', 'constructor;q=1'));
@@ -90,4 +91,62 @@ it('answers every random variable, header and cursor with data or a coded client
   // Both kinds were reached: random values that pass and ones that are refused.
   expect(answered).toBeGreaterThan(10);
   expect(refused).toBeGreaterThan(10);
+});
+
+/** The feeds' query parameters, hostile values among them: every answer is a feed, a 304 or a coded 400, never a 500. */
+it('answers every random feed request with a feed or a coded client error', async () => {
+  const parameter = fc.constantFrom('region', 'organizer', 'status', 'callStatus', 'eligibleFor', 'closesBefore', 'startsFrom', 'startsTo', 'query', 'program', 'lang', '__proto__', 'constructor', 'x');
+  const parameterValue = fc.oneof(hostileString, fc.constantFrom('OPEN,CLOSED', 'ARCHIVED', 'RU-OMS', '2030-01-01', '2030-01-01T00:00:00Z', 'ru', 'EN'), fc.string({ minLength: 300, maxLength: 3000 }));
+  const seen = new Set<number>();
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom('sessions.ics', 'calls.json'), fc.array(fc.tuple(parameter, parameterValue), { maxLength: 4 }), header, async (feed, pairs, ifNoneMatch) => {
+      const url = new URL(`/feeds/${feed}`, registry.url);
+      for (const [name, v] of pairs) url.searchParams.append(name, v);
+      const headers: Record<string, string> = {};
+      if (ifNoneMatch !== undefined) headers['if-none-match'] = ifNoneMatch.replace(/[^\t\x20-\x7e]/g, '');
+      const response = await fetch(url, { headers });
+      const text = await response.text();
+      seen.add(response.status);
+      if (![200, 304, 400, 414, 431].includes(response.status)) console.error('feed answered', response.status, url.search.slice(0, 300), text.slice(0, 300));
+      expect([200, 304, 400, 414, 431]).toContain(response.status);
+      if (response.status === 400) {
+        const body = JSON.parse(text) as { errors: Array<{ message: string; extensions: { code: string } }> };
+        expect(typeof body.errors[0].extensions.code).toBe('string');
+        expect(body.errors[0].message).not.toMatch(/SELECT|\bat \w+ \(/);
+      }
+      expect(text).not.toContain('INTERNAL_SERVER_ERROR');
+    }),
+    { seed: Number(process.env.PROPERTY_SEED ?? 20261202), numRuns: Number(process.env.PROPERTY_RUNS ?? 150) },
+  );
+  // Both feeds and refusals were reached.
+  expect(seen.has(200)).toBe(true);
+  expect(seen.has(400)).toBe(true);
+});
+
+it('reads every random duration as milliseconds within bounds, or refuses it with BAD_USER_INPUT', () => {
+  const durationText = fc.oneof(
+    fc.tuple(fc.nat({ max: 20 }), fc.nat({ max: 200 }), fc.nat({ max: 5000 }), fc.nat({ max: 100000 }), fc.double({ min: 0, max: 1e7, noNaN: true })).map(([w, d, h, m, sec]) => `P${w}W${d}DT${h}H${m}M${sec}S`),
+    fc.constantFrom('P3D', 'PT48H', 'P90D', 'P91D', 'PT0S', 'P', 'PT', 'P1Y', 'P1M', 'P1DT', '-P1D', 'P1.5D', 'p3d', ' PT2H ', 'P9999999W'),
+  );
+  let read = 0;
+  let refused = 0;
+  fc.assert(
+    fc.property(fc.oneof(durationText, hostileString, fc.integer(), fc.double(), fc.constant(null), fc.jsonValue({ maxDepth: 2 })), (input) => {
+      let ms: number | undefined;
+      try {
+        ms = parseDuration(input);
+      } catch (error) {
+        expect((error as { extensions?: { code?: string } }).extensions?.code).toBe('BAD_USER_INPUT');
+        refused++;
+        return;
+      }
+      expect(Number.isInteger(ms)).toBe(true);
+      expect(ms).toBeGreaterThan(0);
+      expect(ms).toBeLessThanOrEqual(MAX_DURATION_MS);
+      read++;
+    }),
+    { seed: Number(process.env.PROPERTY_SEED ?? 20261202), numRuns: 2000 },
+  );
+  expect(read).toBeGreaterThan(20);
+  expect(refused).toBeGreaterThan(20);
 });
