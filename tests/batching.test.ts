@@ -187,6 +187,36 @@ describe('the database renders the dashboard\'s forums whole', () => {
     expect(response.extensions.explain.sql.find((sql) => sql.includes('call_closes_at'))).toMatch(/LIMIT/);
   });
 
+  it('renders organizations with their programmes (forums and internships, one page per organization) in one statement after the page', async () => {
+    const query = `query($first: Int) { organizations(first: $first) { nodes { slug programs(first: 5) { totalCount nodes { __typename slug startsOn ... on Internship { participantCount } sessions(first: 3) { nodes { title } } } } } } }`;
+    const post = async (variables: Record<string, unknown>) => {
+      const response = await fetch(rendering.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as { data: any; errors?: unknown[]; extensions: { explain: { sql: string[]; rendered: number } } };
+    };
+    const narrow = await post({ first: 2 });
+    const wide = await post({ first: 40 });
+    for (const response of [narrow, wide]) {
+      expect(response.errors).toBeUndefined();
+      expect(shape(response.extensions.explain.sql)).toEqual(['read organizations', 'render organizations']);
+    }
+    expect(narrow.extensions.explain.rendered).toBe(2);
+    expect(wide.extensions.explain.rendered).toBe(40);
+    const programs = wide.data.organizations.nodes.flatMap((o: any) => o.programs.nodes);
+    expect(new Set(programs.map((p: any) => p.__typename))).toEqual(new Set(['Forum', 'Internship']));
+    expect(programs.filter((p: any) => p.__typename === 'Internship').every((p: any) => Number.isInteger(p.participantCount) || p.participantCount === null)).toBe(true);
+    expect(programs.filter((p: any) => p.__typename === 'Forum').every((p: any) => !('participantCount' in p))).toBe(true);
+    // The same answer as the loaders give, and a filtered page (its lookups come first) is built by them.
+    const loaded = await registry.request<any, any>(query, { first: 40 });
+    expect(wide.data).toEqual(loaded.data);
+    const filtered = await fetch(rendering.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: query.replace('programs(first: 5)', 'programs(first: 5, filter: { startsFrom: "2000-01-01" })'), variables: { first: 40 } }),
+    }).then((r) => r.json() as Promise<{ data: any; extensions: { explain: { sql: string[] } } }>);
+    expect(shape(filtered.extensions.explain.sql)).not.toContain('render organizations');
+    expect(filtered.data.organizations.nodes.map((o: any) => o.slug)).toEqual(wide.data.organizations.nodes.map((o: any) => o.slug));
+  });
+
   it('shows a renamed region at once: the database reads it with the rest', async () => {
     const admin = await createKey(registry.db, 'admin', 'rendering test');
     const [{ id, code }] = await registry.db.query<{ id: number; code: string }>(

@@ -183,6 +183,13 @@ describe('the fast path answers exactly as the plain path', () => {
       } } }`,
       `query($lang: Language) { regions(first: 50) { nodes { code kind name(lang: $lang) parent { code } children { __typename code name children { code name(lang: $lang) } } } } }`,
       `query($lang: Language) { organizations(first: 30) { nodes { slug name(lang: $lang) region { code children { code } } } } }`,
+      // An interface-typed page (Program: forums and internships share a table), rendered with its organization: each row's object by its type.
+      `query($first: Int, $sessions: Int, $lang: Language) { organizations(first: 12) { nodes { slug
+        programs(first: $first) { __typename totalCount pageInfo { hasNextPage startCursor endCursor }
+          nodes { __typename id slug title(lang: $lang) startsOn ... on Internship { participantCount forum { slug } sessions(first: $sessions) { totalCount nodes { title kind host { slug } } } } ... on Forum { series internships(first: 2) { nodes { slug } } } }
+          edges { cursor node { __typename ... on Forum { year } ... on Internship { endsOn } } }
+        }
+      } } }`,
       // Calls for applications, rendered with their forums and internships: status (from the request's instant), languages (JSON), regions (a link table).
       `query($lang: Language) { forums(first: 20) { nodes { slug
         call { __typename id opensOn closesAt timeZone applyUrl places status workingLanguages eligibleRegions { code name(lang: $lang) } program { slug } }
@@ -205,7 +212,7 @@ describe('the fast path answers exactly as the plain path', () => {
         }
       }
     }
-    // Every answer has objects rendered in the database (the organizations for their regions' children).
+    // Every answer has objects rendered in the database (the organizations for their regions' children, or for their programmes' page).
     expect(rendered).toBe(queries.length * variants.length * 5);
   });
 

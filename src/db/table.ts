@@ -8,6 +8,8 @@ export interface Table<T> {
   select(alias: string, omit?: ReadonlySet<string>): string;
   /** Turns a raw row into a record (JSON text parsed, booleans as booleans); `omit` as for `select`. */
   decode(raw: Record<string, unknown>, omit?: ReadonlySet<string>): T;
+  /** For rows of GraphQL nodes: the SQL of the row's GraphQL type name, for the row aliased `alias`. */
+  typeName?(alias: string): string;
 }
 
 /**

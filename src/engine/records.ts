@@ -26,8 +26,8 @@ export function nodeTable<T extends { pk: number; id: string | null; __typename:
   typeName: string | ((alias: string) => string),
 ): Table<T> {
   const typeNameSql = typeof typeName === 'string' ? () => `'${typeName}'` : typeName;
-  return cached(db, entity, () =>
-    entityTable<T>(
+  return cached(db, entity, () => ({
+    ...entityTable<T>(
       db,
       entity,
       (record, omit) => {
@@ -36,7 +36,8 @@ export function nodeTable<T extends { pk: number; id: string | null; __typename:
       },
       (alias, omit) => [`${typeNameSql(alias)} AS "__typename"`, ...(omit?.has('id') ? [] : ['NULL AS "id"'])],
     ),
-  );
+    typeName: typeNameSql,
+  }));
 }
 
 /** The Table of an entity that is not a node (join rows such as participant origins). */

@@ -8,6 +8,7 @@ import { globalIdSql } from './rules/ids';
 import { pageFlagsSql } from './rules/page-info';
 import { pickTextSql } from './rules/language';
 import { orderClause, whereClause, type ChildSource } from './loaders';
+import { nodeOf } from './declare';
 import { pageRequest, type Ordering } from './paging';
 
 /**
@@ -65,6 +66,8 @@ export interface RenderScope {
   many(query: { join?: (alias: string, joined: string) => string; where: (alias: string, joined: string) => string; order: (alias: string, joined: string) => string }): string;
   /** The field's connection: a first page of children of the row from `source`, in `ordering`. */
   connection(source: ChildSource<unknown>, ordering: Ordering): string;
+  /** This request's arguments cannot be written in SQL (the field is resolved in JavaScript this time): throws. */
+  decline(reason: string): never;
 }
 
 export type RenderField = (scope: RenderScope) => string;
@@ -284,6 +287,32 @@ class Writer {
     return field.types.values().next().value!;
   }
 
+  /** The plans of a field's possible types, which must all be rows of one table (an interface over one entity, as Program). */
+  private plansOf(field: FieldPlan): TypePlan[] {
+    const plans = [...(field.types?.values() ?? [])];
+    if (!plans.length) throw new Unrenderable('abstract', field.name, true);
+    const entity = this.renderer.typeOf(plans[0]).entity;
+    if (plans.some((plan) => this.renderer.typeOf(plan).entity !== entity)) throw new Unrenderable('abstract', field.name, true);
+    return plans;
+  }
+
+  private tableOfField(field: FieldPlan): string {
+    return this.renderer.tableOf(this.plansOf(field)[0]);
+  }
+
+  /**
+   * The JSON object of the row under `row` as the field's value: of its one
+   * type, or, for an interface whose types share a table, of the type the
+   * row's own type name says (the SQL its node source selects `__typename` by).
+   */
+  private objectOf(field: FieldPlan, row: string): string {
+    const plans = this.plansOf(field);
+    if (plans.length === 1) return this.object(plans[0], row);
+    const typeName = nodeOf(this.renderer.typeOf(plans[0]).entity)?.source(this.request.db).table.typeName;
+    if (!typeName) throw new Unrenderable('abstract', field.name, true);
+    return `CASE ${typeName(row)} ${plans.map((plan) => `WHEN ${quote(plan.type.name)} THEN ${this.object(plan, row)}`).join(' ')} END`;
+  }
+
   private scope(field: FieldPlan, row: string): RenderScope {
     const { params, request } = this;
     return {
@@ -296,17 +325,18 @@ class Writer {
       today: () => params.add(request.today),
       now: () => params.add(request.now),
       one: (where) => {
-        const plan = this.only(field);
         const alias = this.alias();
-        return `(SELECT ${this.object(plan, alias)} FROM ${this.renderer.tableOf(plan)} ${alias} WHERE ${where(alias)})`;
+        return `(SELECT ${this.objectOf(field, alias)} FROM ${this.tableOfField(field)} ${alias} WHERE ${where(alias)})`;
       },
       many: ({ join, where, order }) => {
         this.fansOut = true;
-        const plan = this.only(field);
         const alias = this.alias();
         const joined = join ? this.alias() : '';
-        const from = `${this.renderer.tableOf(plan)} ${alias}${join ? ` JOIN ${join(alias, joined)}` : ''}`;
-        return `(SELECT ${this.json.array(this.object(plan, alias), order(alias, joined))} FROM ${from} WHERE ${where(alias, joined)})`;
+        const from = `${this.tableOfField(field)} ${alias}${join ? ` JOIN ${join(alias, joined)}` : ''}`;
+        return `(SELECT ${this.json.array(this.objectOf(field, alias), order(alias, joined))} FROM ${from} WHERE ${where(alias, joined)})`;
+      },
+      decline: (reason) => {
+        throw new Unrenderable(reason, field.name, false);
       },
       connection: (source, ordering) => this.connection(field, row, source, ordering),
     };
@@ -345,9 +375,8 @@ class Writer {
           value = `(SELECT COUNT(*) FROM ${from} ${where})`;
           break;
         case 'nodes': {
-          const node = this.only(f);
           const x = this.alias();
-          value = `(SELECT ${json.array(this.object(node, x), `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`)} FROM ${pageOf(size())} ${x})`;
+          value = `(SELECT ${json.array(this.objectOf(f, x), `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`)} FROM ${pageOf(size())} ${x})`;
           break;
         }
         case 'edges': {
@@ -357,7 +386,7 @@ class Writer {
             const name = e.definition ? e.name : '__typename';
             if (name === '__typename') return [e.key, quote(edge.type.name)];
             if (name === 'cursor') return [e.key, cursor(x)];
-            if (name === 'node') return [e.key, this.object(this.only(e), x)];
+            if (name === 'node') return [e.key, this.objectOf(e, x)];
             throw new Unrenderable('no-sql', `${edge.type.name}.${name}`, true);
           });
           value = `(SELECT ${json.array(json.object(edgePairs), `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`)} FROM ${pageOf(size())} ${x})`;

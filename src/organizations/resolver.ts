@@ -55,17 +55,20 @@ declareFields(Organization, {
   name: organization.localized('name', { description: 'Name in the asked language, in its official form.', orElse: 'slug' }),
   region: organization.toOne(() => Region, 'regionPk', { description: 'Where the organization is based; null when the source does not say.' }),
   hostedSessions: organization.page(() => SessionConnection, { source: sessionsHostedBySource, ordering: recordedOrdering, description: 'Sessions this organization hosts, in the order they were recorded.' }),
-  // A filtered page: built in JavaScript, not rendered (its filter's lookups come first).
+  // Unfiltered, the database renders the page with the organization; a filter's lookups (region subtrees, organizer slugs) come first, in JavaScript.
   programs: organization.computed({
     type: () => ProgramConnection,
     description: 'Programs this organization organizes, by start date.',
     args: OrganizedProgramsArgs,
+    // As long as programmes are kept, empty pages too: so the answer's age never depends on which pages hold a programme, and the database can render it.
+    cacheFor: MAX_AGE.programs,
     reads: [],
     validate: (args: OrganizedProgramsArgs) => void pageRequest(args, programOrdering()),
     resolve: async (o, args: OrganizedProgramsArgs, ctx) => {
       const where = await programConditions(args.filter, ctx);
       return childConnection(ctx, 'organization.programs', programsOfOrganizationSource(ctx.db, where), programOrdering(), args, o.pk, JSON.stringify(args.filter ?? null));
     },
+    sql: (s) => (s.args.filter == null ? s.connection(programsOfOrganizationSource(s.db, []), programOrdering()) : s.decline('filter')),
   }),
 });
 
