@@ -1,6 +1,6 @@
 import { type RegistryContext } from '../engine';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type DocumentNode } from 'graphql';
+import { GraphQLError, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import type { GuardLimits } from './limits';
 import { checkDocumentShape, LimitPassed, operationCost } from './rules';
@@ -23,6 +23,8 @@ export const MAX_VARIABLE_ERRORS = 10;
  */
 export function operationGuardPlugin(limits: GuardLimits | undefined, onRefusal: (reason: string) => void = () => {}): ApolloServerPlugin<RegistryContext> {
   const shapes = new WeakMap<DocumentNode, LimitPassed | null>();
+  /** Costs of operations that declare no variables: the same for every request of their document. */
+  const constantCosts = new WeakMap<OperationDefinitionNode, LimitPassed | null>();
   return {
     async requestDidStart() {
       return {
@@ -57,12 +59,21 @@ export function operationGuardPlugin(limits: GuardLimits | undefined, onRefusal:
           contextValue.variables = coerced.coerced;
           if (!limits) return;
           // Sizes may come from variables or their defaults ($first: Int = 5), so cost is computed on the coerced values.
-          try {
-            operationCost(schema, document, operation, coerced.coerced, limits.maxCost);
-          } catch (error) {
-            if (!(error instanceof LimitPassed)) throw error;
+          const constant = !operation.variableDefinitions?.length;
+          let passed = constant ? constantCosts.get(operation) : undefined;
+          if (passed === undefined) {
+            try {
+              operationCost(schema, document, operation, coerced.coerced, limits.maxCost);
+              passed = null;
+            } catch (error) {
+              if (!(error instanceof LimitPassed)) throw error;
+              passed = error;
+            }
+            if (constant) constantCosts.set(operation, passed);
+          }
+          if (passed) {
             onRefusal('cost');
-            throw error.toGraphQLError('QUERY_TOO_COSTLY');
+            throw passed.toGraphQLError('QUERY_TOO_COSTLY');
           }
         },
       };
