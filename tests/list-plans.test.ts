@@ -39,6 +39,10 @@ beforeAll(async () => {
     if (capturing) captured.push({ sql, values });
     return original.call(this, sql, values) as never;
   };
+  // The reader's own function for global ids and cursors (src/db/sqlite-reader.ts), on the connection EXPLAIN reads plans through.
+  if (registry.db.dialect === 'sqlite') {
+    (registry.db.dataSource.driver as unknown as { databaseConnection: { function(name: string, options: object, fn: (text: unknown) => unknown): void } }).databaseConnection.function('b64url', { deterministic: true }, (text) => (text == null ? null : Buffer.from(String(text)).toString('base64url')));
+  }
   if (registry.db.dialect === 'postgres') {
     pg = new Client({ connectionString: registry.env.DATABASE_URL });
     await pg.connect();

@@ -97,6 +97,14 @@ export interface Source<T> {
 /** A list of records that belong to a parent, found by `parent` (an SQL expression) in `source`. */
 export interface ChildSource<T> extends Source<T> {
   parent: string;
+  /**
+   * Children found through a link table (an organization's programmes): few
+   * per parent, in no index of their own order. A page of them rendered in
+   * SQL is numbered after they are found, in an order no index gives, so the
+   * planner cannot choose to walk the list's whole index and join back,
+   * which it did when it misjudged how far it must walk.
+   */
+  linked?: boolean;
 }
 
 type BatchObserver = (loader: string, table: string, size: number) => void;
@@ -187,7 +195,7 @@ export async function fetchPage<T>(db: Database, source: Source<T>, ordering: Or
   const rows = await db.run((p) => {
     const where = whereClause([...(source.where ?? []), ...pageConditions(page, ordering)], p);
     const total = withTotal ? `, (SELECT COUNT(*) FROM ${fromClause(source, p)} ${whereClause(source.where ?? [], p)}) AS "__total"` : '';
-    return `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort"${total} FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${p.add(page.size + 1)}`;
+    return `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort"${total} FROM ${fromClause(source, p)} ${where} ORDER BY ${orderClause(ordering, page.backward)} LIMIT ${p.int(page.size + 1)}`;
   });
   const omit = omitted(db, source);
   return rows.map((r) => source.table.decode(r, omit) as SortedRow<T>);
@@ -247,9 +255,9 @@ export function childPagesByParent<T>(db: Database, source: ChildSource<T>, orde
           // PostgreSQL numbers each parent's rows with a window function; measured faster here than a LATERAL lookup with a count per parent.
           const where = whereClause([...(source.where ?? []), (q) => q.in(source.parent, parents), ...pageConditions(page, ordering)], p);
           const inner = `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort", ${source.parent} AS "__parent", ROW_NUMBER() OVER (PARTITION BY ${source.parent} ORDER BY ${order}) AS "__rn", COUNT(*) OVER (PARTITION BY ${source.parent}) AS "__total" FROM ${fromClause(source, p)} ${where}`;
-          return `SELECT * FROM (${inner}) paged WHERE "__rn" <= ${p.add(page.size + 1)} ORDER BY "__parent", "__rn"`;
+          return `SELECT * FROM (${inner}) paged WHERE "__rn" <= ${p.int(page.size + 1)} ORDER BY "__parent", "__rn"`;
         }
-        const pageKeys = `SELECT ${ordering.pk} FROM ${fromClause(source, p)} ${paged('j.value')} ORDER BY ${order} LIMIT ${p.add(page.size + 1)}`;
+        const pageKeys = `SELECT ${ordering.pk} FROM ${fromClause(source, p)} ${paged('j.value')} ORDER BY ${order} LIMIT ${p.int(page.size + 1)}`;
         const total = `(SELECT COUNT(*) FROM ${fromClause(source, p)} ${listed('j.value')}) AS "__total"`;
         return `SELECT ${selectList(db, source)}, ${ordering.key} AS "__sort", j.value AS "__parent", ${total} FROM json_each(${p.add(JSON.stringify(parents))}) j JOIN ${source.table.name} ${source.alias} ON ${ordering.pk} IN (${pageKeys}) ORDER BY j.key, ${order}`;
       });

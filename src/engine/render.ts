@@ -358,7 +358,14 @@ class Writer {
     const dir = ordering.direction;
     const order = orderClause(ordering);
     // The page's rows, with their sort key and primary key, under a fresh alias.
-    const pageOf = (size: string) => `(SELECT ${source.alias}.*, ${ordering.key} AS "__sort", ${ordering.pk} AS "__pk" FROM ${from} ${where} ORDER BY ${order} LIMIT ${size})`;
+    // Linked children are numbered in an order no index gives (the key as an expression the planner does not match to
+    // one: ` || ''` on text, ` + 0` on numbers), so it finds the parent's few rows first and sorts them; with the bare key
+    // it may walk the list's whole index instead and join back (as it did on a small set).
+    const fenced = `${ordering.key}${ordering.keyType === 'text' || ordering.keyType === 'date' ? " || ''" : ' + 0'}`;
+    const pageOf = (size: string) =>
+      source.linked
+        ? `(SELECT * FROM (SELECT ${source.alias}.*, ${ordering.key} AS "__sort", ${ordering.pk} AS "__pk", ROW_NUMBER() OVER (ORDER BY ${orderClause({ ...ordering, key: `(${fenced})` })}) AS "__rn" FROM ${from} ${where}) "__numbered" WHERE "__rn" <= ${size})`
+        : `(SELECT ${source.alias}.*, ${ordering.key} AS "__sort", ${ordering.pk} AS "__pk" FROM ${from} ${where} ORDER BY ${order} LIMIT ${size})`;
     const { json } = this;
     const cursor = (x: string) => cursorSql(this.renderer.dialect, ordering, `${x}."__sort"`, `${x}."__pk"`);
     // Parameters are bound as the SQL is written, so only the flag asked for is written.

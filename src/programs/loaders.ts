@@ -10,7 +10,7 @@ export function programSource(db: Database, where: SqlPart[] = []): Source<Progr
   return { table: nodeTable<Program>(db, Program, programTypeName), alias: 'p', where };
 }
 
-export const ofType = (type: ProgramType): SqlPart => (p) => `p.type = ${p.add(type)}`;
+export const ofType = (type: ProgramType): SqlPart => (p) => `p.type = ${p.name(type)}`;
 
 export const programById = (ctx: RegistryContext) => ctx.loaders.use('program.byId', (db) => recordsByKey<number, Program>(db, programSource(db), 'p.id'));
 
@@ -22,7 +22,7 @@ export function internshipsOfForumSource(db: Database): ChildSource<Program> {
 
 /** The programs each organization organizes, narrowed by a filter's conditions. */
 export function programsOfOrganizationSource(db: Database, where: SqlPart[]): ChildSource<Program> {
-  return { ...programSource(db, where), from: 'programs p JOIN program_organizers org ON org.program_id = p.id', parent: 'org.organization_id' };
+  return { ...programSource(db, where), from: 'programs p JOIN program_organizers org ON org.program_id = p.id', parent: 'org.organization_id', linked: true };
 }
 
 export const participantOriginsOfProgram = (ctx: RegistryContext) =>
