@@ -41,6 +41,31 @@ export class Params {
     this.values.push(value);
     return `$${this.values.length}`;
   }
+  /**
+   * A whole number written into the text, not bound: a page's size. With its
+   * LIMIT bound, PostgreSQL cannot know how much of an order a statement reads,
+   * so it plans each execution anew (0.15 ms on the medium set, more than the
+   * page takes to read); written in, the prepared statement keeps one plan.
+   */
+  int(value: number): string {
+    if (!Number.isSafeInteger(value)) throw new Error(`not a whole number: ${value}`);
+    return String(value);
+  }
+  /** A name from a fixed set the code holds (an enum's value), written in for the same reason as `int`. */
+  name(value: string): string {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) throw new Error(`not a name: ${JSON.stringify(value)}`);
+    return `'${value}'`;
+  }
+  /**
+   * `expression` is one of these ids, written into the text: for ids the
+   * server derived itself (a region's subtree), so that the statement, with
+   * nothing bound, keeps one plan (a bound array is planned anew each time).
+   */
+  ids(expression: string, ids: readonly number[]): string {
+    const written = ids.map((id) => this.int(id));
+    if (!written.length) return '1 = 0';
+    return this.dialect === 'postgres' ? `${expression} = ANY('{${written.join(',')}}'::int[])` : `${expression} IN (${written.join(', ')})`;
+  }
   list(values: readonly unknown[]): string {
     return values.map((v) => this.add(v)).join(', ');
   }

@@ -43,7 +43,7 @@ async function listOrganizations(ctx: RegistryContext, args: OrganizationsArgs) 
   if (regionCode != null) {
     const regions = await regionSubtree(ctx).load(regionCode);
     if (!regions) throw badUserInput(`No region has the code "${regionCode}"`, ['filter', 'regionCode']);
-    where.push((p) => p.in('o.region_id', regions));
+    where.push((p) => p.ids('o.region_id', regions));
   }
   return rootConnection(ctx, { ...organizationSource(ctx.db), where }, bySlug, args);
 }

@@ -157,7 +157,7 @@ export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: 
       regions = (await regionSubtree(ctx).load(regionCode)) ?? [];
       if (!regions.length) throw badUserInput(`No region has the code "${regionCode}"`, [...path, 'regionCode']);
     });
-    where.push((p) => p.in('p.location_id', regions));
+    where.push((p) => p.ids('p.location_id', regions));
   }
   if (organizerSlug != null) {
     where.push((p) => `p.id IN (SELECT po.program_id FROM program_organizers po JOIN organizations o ON o.id = po.organization_id WHERE o.slug = ${p.add(organizerSlug)})`);
