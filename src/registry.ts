@@ -16,7 +16,6 @@ import { ProgramTallies1733500000000 } from './db/migrations/1733500000000-progr
 import { CallOrder1733600000000 } from './db/migrations/1733600000000-call-order';
 import { Call, CallRegion } from './calls/call';
 import { CallMutations } from './calls/mutations';
-import { CallStatsResolver } from './calls/stats';
 import { ApiKey } from './auth/api-key';
 import { declaredResolvers, deriveFastPath, type FastPath } from './engine';
 import { buildSubgraph, subgraphSdl, withEntities } from './graphql/federation';
@@ -31,20 +30,21 @@ import { SessionMutations } from './sessions/mutations';
 import { Region } from './regions/region';
 import { SearchResolver } from './search/resolver';
 import { Session } from './sessions/session';
-import { StatsResolver } from './stats/resolver';
 // Each domain declares its fields (src/engine/declare.ts) when it is loaded.
 import './calls/resolver';
+import './calls/stats';
 import './languages/resolver';
 import './organizations/resolver';
 import './programs/resolver';
 import './regions/resolver';
 import './sessions/resolver';
+import './stats/resolver';
 
 /** The registry's parts, in one table of contents. */
 export const entities = [ApiKey, Region, Organization, Program, ProgramOrganizer, ParticipantOrigin, Session, Call, CallRegion];
 export const migrations = [Initial1732800000000, Writes1732850000000, Search1732900000000, WriteGeneration1733000000000, DropSearchText1733300000000, ListIndexes1733400000000, Calls1733419000000, CallSearch1733419100000, ProgramTallies1733500000000, CallOrder1733600000000];
-/** Resolvers written by hand: what graphql-js alone answers (search, statistics) and the writes. The declared fields' come from the engine. */
-export const resolvers = [SearchResolver, StatsResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations, CallMutations, CallStatsResolver, LiveResolver] as const;
+/** Resolvers written by hand: what graphql-js alone answers (search) and the writes. The declared fields' come from the engine. */
+export const resolvers = [SearchResolver, ProgramMutations, SessionMutations, OrganizationMutations, RegionMutations, CallMutations, LiveResolver] as const;
 
 let schema: Promise<GraphQLSchema> | undefined;
 

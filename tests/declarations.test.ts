@@ -16,7 +16,6 @@ import { startTestRegistry, type TestRegistry } from './support/registry';
 /** Fields the fast path leaves to graphql-js on purpose, each with its reason. */
 const NOT_FAST: Record<string, string> = {
   'Query.search': 'ranked across four tables with snippets cut from each record: one statement, written for graphql-js',
-  'Query.stats': 'aggregates in single SQL statements; nothing to batch',
   'Query._service': 'federation machinery: the SDL, answered once per gateway start',
   'Query._entities': 'federation: representations of any type (issue 18 brings it to the fast path)',
 };

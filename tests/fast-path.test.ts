@@ -132,11 +132,28 @@ describe('the fast path answers exactly as the plain path', () => {
       // And once with Russian preferred by the client instead of the argument.
       await same({ query, operationName: name, variables: { ...base, lang: null } }, { 'accept-language': 'ru-RU,ru;q=0.9' });
     }
-    // The dashboards' operations are the fast path's to answer; analysts' statistics and search stay on the plain path.
+    // The dashboards' operations and the analysts' statistics are the fast path's to answer; search stays on the plain path.
     expect([...fastNames].sort()).toEqual(
-      expect.arrayContaining(['Dashboard', 'ForumPage', 'InternshipList', 'InternshipPage', 'NodeById', 'NodesByIds', 'OpenCalls', 'OrganizationPrograms', 'ProgramList', 'RegionList', 'RegionTree', 'SessionList']),
+      expect.arrayContaining([
+        'Dashboard',
+        'ForumPage',
+        'InternshipList',
+        'InternshipPage',
+        'NodeById',
+        'NodesByIds',
+        'OpenCalls',
+        'OrganizationPrograms',
+        'ParticipantsByOrigin',
+        'ProgramBreakdown',
+        'ProgramList',
+        'ProgramsPerYearInRegion',
+        'RegionList',
+        'RegionTree',
+        'RegistryStats',
+        'SessionList',
+      ]),
     );
-    expect(fastNames.has('RegistryStats')).toBe(false);
+    expect(fastNames.has('Search')).toBe(false);
     // The database renders the objects that have lists below them (forums with pages of internships, regions with their
     // children); objects with none (a page of forums' titles) it leaves to the fast path.
     expect([...renderedNames].sort()).toEqual(['Dashboard', 'RegionTree']);
@@ -289,8 +306,64 @@ describe('the fast path answers exactly as the plain path', () => {
       expect(answer.errors).toBeUndefined();
       if (answer.executor === 'fast') served.add(shape.name);
     }
-    // Every shape but the statistics (read from tallies by graphql-js) is the fast path's.
-    expect([...served].sort()).toEqual(shapes().map((s) => s.name).filter((name) => name !== 'stats').sort());
+    // Every shape is the fast path's, the statistics (read from the tallies) too.
+    expect([...served].sort()).toEqual(shapes().map((s) => s.name).sort());
+  });
+
+  it('for the statistics: every field, with and without a filter, sub-regions counted in or not, and filters refused', async () => {
+    const [{ slug }] = await registry.db.query<{ slug: string }>('SELECT o.slug AS "slug" FROM organizations o JOIN program_organizers po ON po.organization_id = o.id ORDER BY o.id LIMIT 1');
+    const everyField = (region: string) => `query Stats($filter: ProgramFilter, $sub: Boolean!) { stats {
+      __typename
+      programsByYear(filter: $filter) { year count }
+      programsByRegion(filter: $filter, includeSubregions: $sub) { count region { ${region} } }
+      own: programsByRegion(filter: $filter) { region { code } count }
+      programsByOrganizer(filter: $filter) { count organization { slug name(lang: RU) } }
+      programsByStatus(filter: $filter) { status count }
+      participantsByRegion(filter: $filter, includeSubregions: $sub) { count region { ${region} } }
+      openCallsByRegion(filter: $filter) { count region { code } }
+    } }`;
+    const filters = [
+      null,
+      { regionCode: 'AZ', startsFrom: '2018-01-01' },
+      { regionCode: 'RU', status: ['ARCHIVED'] },
+      { status: ['UPCOMING', 'ONGOING'] },
+      { query: 'youth' },
+      { organizerSlug: slug },
+      { callStatus: ['OPEN'], eligibleFor: 'RU-OMS' },
+      { startsFrom: '2030-01-01' },
+    ];
+    let rendered = 0;
+    for (const filter of filters) {
+      for (const sub of [false, true]) {
+        // Regions by code; and with their names and children, which the database renders.
+        for (const region of ['code', '__typename code kind name parent { code } children { code name(lang: RU) }']) {
+          const answer = await same({ query: everyField(region), variables: { filter, sub } });
+          expect(answer.executor).toBe('fast');
+          expect(answer.errors).toBeUndefined();
+          if (answer.rendered > 0) rendered++;
+        }
+      }
+    }
+    expect(rendered).toBeGreaterThan(0);
+    // Arguments written into the query, planned once with the document.
+    for (const query of [
+      '{ stats { programsByYear { year count } programsByRegion(includeSubregions: true) { region { code } count } } }',
+      '{ stats { programsByRegion(includeSubregions: true, filter: { regionCode: "RU" }) { count region { code } } participantsByRegion(includeSubregions: false) { count } } }',
+    ]) {
+      expect((await same({ query })).executor).toBe('fast');
+    }
+    // A filter wrong on its face, or naming what does not exist: a coded error at the field, the plain path's either way.
+    const fields = ['programsByYear', 'programsByRegion', 'programsByOrganizer', 'programsByStatus', 'participantsByRegion', 'openCallsByRegion'];
+    const refused = [{ startsFrom: '2020-01-01', startsTo: '2019-01-01' }, { query: '' }, { regionCode: 'NOWHERE' }, { organizerSlug: 'no-such-organization' }, { eligibleFor: 'NOWHERE' }];
+    for (const field of fields) {
+      for (const filter of refused) {
+        const answer = await same({ query: `query($filter: ProgramFilter) { stats { years: programsByYear { count } ${field}(filter: $filter) { count } } }`, variables: { filter } });
+        expect(answer.executor).toBe('plain');
+        expect(answer.errors).toMatchObject([{ path: ['stats', field], extensions: { code: 'BAD_USER_INPUT' } }]);
+      }
+    }
+    const missing = await same({ query: 'query($all: Boolean) { stats { participantsByRegion(includeSubregions: $all) { count } } }', variables: { all: null } });
+    expect(missing.errors).toMatchObject([{ path: ['stats', 'participantsByRegion'], extensions: { code: 'BAD_USER_INPUT' } }]);
   });
 
   it('for 300 generated queries over the synthetic set', async () => {

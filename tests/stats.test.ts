@@ -1,4 +1,6 @@
 import { ParticipantsByOriginDocument, ProgramBreakdownDocument, ProgramsPerYearInRegionDocument, RegistryStatsDocument } from './gql/graphql';
+import { loadConfig } from '../src/config';
+import { startHttpServer, type RunningServer } from '../src/http';
 import { startTestRegistry, type TestRegistry } from './support/registry';
 
 let registry: TestRegistry;
@@ -218,5 +220,87 @@ describe('the unfiltered statistics read tallies the writes keep (issue 18)', ()
     const explained = await registry.request<any, any>('{ stats { programsByYear { year } programsByRegion(includeSubregions: true) { count } } }', {}, { authorization: `Bearer ${key}`, 'x-registry-explain': '1' });
     const sql: string[] = explained.extensions!.explain!.sql;
     expect(sql.filter((s) => !/FROM regions r ORDER BY/.test(s))).toEqual([expect.stringContaining('FROM program_tallies WHERE')]);
+  });
+});
+
+describe('the fast path answers the statistics as the plain path does (issue 18)', () => {
+  let fast: RunningServer;
+  let plain: RunningServer;
+  beforeAll(async () => {
+    fast = await startHttpServer(loadConfig({ ...registry.env, PORT: '0', REGISTRY_EXPLAIN: '1' }), registry.db);
+    plain = await startHttpServer(loadConfig({ ...registry.env, PORT: '0', REGISTRY_EXPLAIN: '1', REGISTRY_FAST_PATH: '0' }), registry.db);
+    // Both servers share the database's held copy of the regions: read once here, so no statement below reads them.
+    await ask(fast.url, '{ region(code: "RU") { code } }');
+  });
+  afterAll(async () => {
+    await fast.close();
+    await plain.close();
+  });
+
+  interface Answer {
+    body: { data?: any; errors?: any[] };
+    executor: string;
+    sql: string[];
+  }
+  async function ask(url: string, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const { extensions, ...body } = (await response.json()) as { extensions?: { explain?: { executor: string; sql: string[] } }; data?: unknown; errors?: unknown[] };
+    return { body, executor: extensions?.explain?.executor ?? 'none', sql: extensions?.explain?.sql ?? [] };
+  }
+  /** A statement with the select list of a read of records by key left out: the fast path selects only the columns its fields read. */
+  const statement = (sql: string) => sql.replace(/^SELECT .* AS "__key" FROM /, 'SELECT … FROM ');
+  /** The answer of both paths, which must be the same, with the same statements. */
+  async function both(query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
+    const [f, p] = await Promise.all([ask(fast.url, query, variables), ask(plain.url, query, variables)]);
+    expect(p.executor).toBe('plain');
+    expect(f.body).toEqual(p.body);
+    expect(f.sql.map(statement).sort()).toEqual(p.sql.map(statement).sort());
+    return f;
+  }
+
+  const EVERY_FIELD = `query($filter: ProgramFilter, $sub: Boolean!) { stats {
+    programsByYear(filter: $filter) { year count }
+    programsByRegion(filter: $filter, includeSubregions: $sub) { region { code } count }
+    programsByOrganizer(filter: $filter) { organization { slug } count }
+    programsByStatus(filter: $filter) { status count }
+    participantsByRegion(filter: $filter, includeSubregions: $sub) { region { code } count }
+    openCallsByRegion(filter: $filter) { region { code } count }
+  } }`;
+
+  it('reads the years and the regions from the tallies, in one statement', async () => {
+    const answer = await both('{ stats { programsByYear { year count } programsByRegion(includeSubregions: true) { region { code } count } } }');
+    expect(answer.executor).toBe('fast');
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data.stats.programsByRegion[0].region.code).toBe('CIS');
+    expect(answer.sql).toEqual([expect.stringContaining('FROM program_tallies WHERE')]);
+  });
+
+  it('answers every field, with and without a filter, sub-regions counted in or not', async () => {
+    for (const filter of [null, { regionCode: 'AZ', startsFrom: '2018-01-01' }, { status: ['ARCHIVED'] }]) {
+      for (const sub of [false, true]) {
+        const answer = await both(EVERY_FIELD, { filter, sub });
+        expect(answer.executor).toBe('fast');
+        expect(answer.body.errors).toBeUndefined();
+        expect(answer.body.data.stats.programsByYear.length).toBeGreaterThan(0);
+        expect(answer.body.data.stats.participantsByRegion.length).toBeGreaterThan(0);
+        // Unfiltered: the tallies of years and locations in one statement, the organizers' tallies, then statuses, origins and
+        // open calls, each grouped in a statement of its own; filtered, years and regions are grouped from the programmes too.
+        // Then the organizers counted, read in one batch (the regions come from the server's copy).
+        expect(answer.sql.filter((s) => s.includes('program_tallies'))).toHaveLength(filter ? 0 : 2);
+        expect(answer.sql).toHaveLength(filter ? 7 : 6);
+      }
+    }
+  });
+
+  it('refuses a bad filter with a coded error at the field, before anything is read', async () => {
+    for (const field of ['programsByYear', 'programsByRegion', 'programsByOrganizer', 'programsByStatus', 'participantsByRegion', 'openCallsByRegion']) {
+      const backwards = await both(`{ stats { ${field}(filter: { startsFrom: "2020-01-01", startsTo: "2019-01-01" }) { count } } }`);
+      expect(backwards.body.data).toBeNull();
+      expect(backwards.body.errors).toMatchObject([{ path: ['stats', field], extensions: { code: 'BAD_USER_INPUT' } }]);
+      expect(backwards.sql).toEqual([]);
+      const nowhere = await both(`{ stats { ${field}(filter: { regionCode: "NOWHERE" }) { count } } }`);
+      expect(nowhere.body.errors).toMatchObject([{ path: ['stats', field], message: 'No region has the code "NOWHERE"', extensions: { code: 'BAD_USER_INPUT' } }]);
+      expect(nowhere.sql).toEqual([]);
+    }
   });
 });

@@ -1,9 +1,9 @@
-import { keyedQuery, whereClause, type RegistryContext } from '../engine';
-import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { declareFields, declareQueries, keyedQuery, whereClause, type ArgSpec, type RegistryContext } from '../engine';
+import { Field, Int, ObjectType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
 import { organizationById } from '../organizations/loaders';
 import { Organization } from '../organizations/organization';
-import { ProgramFilter, programConditions, programStatusExpression } from '../programs/filter';
+import { checkProgramFilter, ProgramFilter, programConditions, programStatusExpression } from '../programs/filter';
 import { ProgramStatus } from '../programs/program';
 import { Region } from '../regions/region';
 import { regionById } from '../regions/loaders';
@@ -56,12 +56,21 @@ export class ProgramsInStatus {
 @ObjectType('RegistryStats', { description: 'Aggregates over the whole registry, computed in the database.' })
 export class RegistryStats {}
 
-const filterArg = () => Arg('filter', () => ProgramFilter, { nullable: true, description: 'Which programs to count; all of them when not given.' });
-const subregionsArg = () =>
-  Arg('includeSubregions', () => Boolean, {
-    defaultValue: false,
-    description: 'Count each program also into every region above its own, so "RU" includes Omsk; regions are then listed wherever something is counted.',
-  });
+/** The arguments of the statistics: which programmes to count, and whether sub-regions count into their parents. */
+interface StatsArgs {
+  filter?: ProgramFilter | null;
+  includeSubregions?: boolean;
+}
+
+const filterArg: ArgSpec = { type: () => ProgramFilter, nullable: true, description: 'Which programs to count; all of them when not given.' };
+const subregionsArg: ArgSpec = {
+  type: () => Boolean,
+  defaultValue: false,
+  description: 'Count each program also into every region above its own, so "RU" includes Omsk; regions are then listed wherever something is counted.',
+};
+
+/** A filter wrong on its face (dates the wrong way round, an empty query) is refused before anything is read, on either path. */
+const checkFilter = (args: StatsArgs) => checkProgramFilter(args.filter);
 
 /** Pairs every region with itself and every region above it, so a GROUP BY on `ancestor_id` counts sub-regions into parents. */
 const REGION_ANCESTORS = `WITH RECURSIVE up(region_id, ancestor_id) AS (SELECT id, id FROM regions UNION ALL SELECT up.region_id, r.parent_id FROM up JOIN regions r ON r.id = up.ancestor_id WHERE r.parent_id IS NOT NULL)`;
@@ -122,67 +131,98 @@ async function regionCounts(ctx: RegistryContext, includeSubregions: boolean): P
 /** Counts are bigint on PostgreSQL; every count leaves the database as an integer. */
 const count = (expression = '*') => `CAST(COUNT(${expression}) AS INTEGER)`;
 
-@Resolver(() => RegistryStats)
-export class StatsResolver {
-  @Query(() => RegistryStats, { description: 'Aggregate statistics for analysts, all computed in the database.' })
-  stats(): RegistryStats {
-    return new RegistryStats();
-  }
+declareQueries({
+  stats: {
+    type: () => RegistryStats,
+    description: 'Aggregate statistics for analysts, all computed in the database.',
+    reads: [],
+    resolve: () => new RegistryStats(),
+  },
+});
 
-  @FieldResolver(() => [ProgramsInYear], { description: 'Programs per year of their start date, oldest year first; programs without dates are not counted.' })
-  async programsByYear(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsInYear[]> {
-    const conditions = await programConditions(filter, ctx);
-    const where: Array<SqlPart | string> = [...conditions, 'p.starts_on IS NOT NULL'];
-    if (!conditions.length) return (await talliesOf(ctx).load('year')).map((t) => ({ year: t.key, count: t.n }));
-    const rows = await ctx.db.run<{ year: number | string; n: number | string }>(
-      (p) => `SELECT CAST(SUBSTR(p.starts_on, 1, 4) AS INTEGER) AS "year", ${count()} AS "n" FROM programs p ${whereClause(where, p)} GROUP BY 1 ORDER BY 1`,
-    );
-    return rows.map((r) => ({ year: Number(r.year), count: Number(r.n) }));
-  }
-
-  @FieldResolver(() => [ProgramsInRegion], { description: 'Programs per region they take place in, most first (ties by region code); programs without a location are not counted.' })
-  async programsByRegion(@filterArg() filter: ProgramFilter | null, @subregionsArg() includeSubregions: boolean, @Ctx() ctx: RegistryContext): Promise<ProgramsInRegion[]> {
-    const where = await programConditions(filter, ctx);
-    if (!where.length) return regionCounts(ctx, includeSubregions);
-    const rows = await ctx.db.run<{ region: number; n: number | string }>((p) =>
-      includeSubregions
-        ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", ${count()} AS "n" FROM programs p JOIN up ON up.region_id = p.location_id JOIN regions r ON r.id = up.ancestor_id ${whereClause(where, p)} GROUP BY up.ancestor_id, r.code ORDER BY 2 DESC, r.code`
-        : `SELECT p.location_id AS "region", ${count()} AS "n" FROM programs p JOIN regions r ON r.id = p.location_id ${whereClause(where, p)} GROUP BY p.location_id, r.code ORDER BY 2 DESC, r.code`,
-    );
-    const regions = regionById(ctx);
-    return rows.map((r) => ({ region: regions.load(Number(r.region)), count: Number(r.n) }));
-  }
-
-  @FieldResolver(() => [ProgramsByOrganizer], { description: 'Programs per organizing organization, most first (ties by slug); a program with two organizers counts for both.' })
-  async programsByOrganizer(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsByOrganizer[]> {
-    const where = await programConditions(filter, ctx);
-    const rows = await ctx.db.run<{ organization: number; n: number | string }>((p) =>
-      where.length
-        ? `SELECT po.organization_id AS "organization", ${count()} AS "n" FROM program_organizers po JOIN programs p ON p.id = po.program_id JOIN organizations o ON o.id = po.organization_id ${whereClause(where, p)} GROUP BY po.organization_id, o.slug ORDER BY 2 DESC, o.slug`
-        : `SELECT t."key" AS "organization", t.n AS "n" FROM ${tallies('organizer')} JOIN organizations o ON o.id = t."key" ORDER BY 2 DESC, o.slug`,
-    );
-    const organizations = organizationById(ctx);
-    return rows.map((r) => ({ organization: organizations.load(Number(r.organization)), count: Number(r.n) }));
-  }
-
-  @FieldResolver(() => [ProgramsInStatus], { description: 'Programs per status as of today: UPCOMING, ONGOING, ARCHIVED, each listed even when none.' })
-  async programsByStatus(@filterArg() filter: ProgramFilter | null, @Ctx() ctx: RegistryContext): Promise<ProgramsInStatus[]> {
-    const where = await programConditions(filter, ctx);
-    const status = programStatusExpression(ctx.today);
-    const rows = await ctx.db.run<{ status: ProgramStatus; n: number | string }>((p) => `SELECT s.status AS "status", ${count()} AS "n" FROM (SELECT ${status(p)} AS status FROM programs p ${whereClause(where, p)}) s GROUP BY s.status`);
-    const counts = new Map(rows.map((r) => [r.status, Number(r.n)]));
-    return [ProgramStatus.UPCOMING, ProgramStatus.ONGOING, ProgramStatus.ARCHIVED].map((s) => ({ status: s, count: counts.get(s) ?? 0 }));
-  }
-
-  @FieldResolver(() => [ParticipantsFromRegion], { description: 'Participants by the region they came from, over the programs the filter selects, in region order.' })
-  async participantsByRegion(@filterArg() filter: ProgramFilter | null, @subregionsArg() includeSubregions: boolean, @Ctx() ctx: RegistryContext): Promise<ParticipantsFromRegion[]> {
-    const where = await programConditions(filter, ctx);
-    const rows = await ctx.db.run<{ region: number; n: number | string | null }>((p) =>
-      includeSubregions
-        ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", CAST(SUM(po.count) AS INTEGER) AS "n" FROM participant_origins po JOIN programs p ON p.id = po.program_id JOIN up ON up.region_id = po.region_id ${whereClause(where, p)} GROUP BY up.ancestor_id ORDER BY up.ancestor_id`
-        : `SELECT po.region_id AS "region", CAST(SUM(po.count) AS INTEGER) AS "n" FROM participant_origins po JOIN programs p ON p.id = po.program_id ${whereClause(where, p)} GROUP BY po.region_id ORDER BY po.region_id`,
-    );
-    const regions = regionById(ctx);
-    return rows.map((r) => ({ region: regions.load(Number(r.region)), count: r.n == null ? null : Number(r.n) }));
-  }
-}
+declareFields<RegistryStats>(RegistryStats, {
+  programsByYear: {
+    type: () => [ProgramsInYear],
+    description: 'Programs per year of their start date, oldest year first; programs without dates are not counted.',
+    args: { filter: filterArg },
+    reads: [],
+    validate: checkFilter,
+    resolve: async (_, { filter }: StatsArgs, ctx): Promise<ProgramsInYear[]> => {
+      const conditions = await programConditions(filter, ctx);
+      const where: Array<SqlPart | string> = [...conditions, 'p.starts_on IS NOT NULL'];
+      if (!conditions.length) return (await talliesOf(ctx).load('year')).map((t) => ({ year: t.key, count: t.n }));
+      const rows = await ctx.db.run<{ year: number | string; n: number | string }>(
+        (p) => `SELECT CAST(SUBSTR(p.starts_on, 1, 4) AS INTEGER) AS "year", ${count()} AS "n" FROM programs p ${whereClause(where, p)} GROUP BY 1 ORDER BY 1`,
+      );
+      return rows.map((r) => ({ year: Number(r.year), count: Number(r.n) }));
+    },
+  },
+  programsByRegion: {
+    type: () => [ProgramsInRegion],
+    description: 'Programs per region they take place in, most first (ties by region code); programs without a location are not counted.',
+    args: { filter: filterArg, includeSubregions: subregionsArg },
+    reads: [],
+    validate: checkFilter,
+    resolve: async (_, { filter, includeSubregions = false }: StatsArgs, ctx): Promise<ProgramsInRegion[]> => {
+      const where = await programConditions(filter, ctx);
+      if (!where.length) return regionCounts(ctx, includeSubregions);
+      const rows = await ctx.db.run<{ region: number; n: number | string }>((p) =>
+        includeSubregions
+          ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", ${count()} AS "n" FROM programs p JOIN up ON up.region_id = p.location_id JOIN regions r ON r.id = up.ancestor_id ${whereClause(where, p)} GROUP BY up.ancestor_id, r.code ORDER BY 2 DESC, r.code`
+          : `SELECT p.location_id AS "region", ${count()} AS "n" FROM programs p JOIN regions r ON r.id = p.location_id ${whereClause(where, p)} GROUP BY p.location_id, r.code ORDER BY 2 DESC, r.code`,
+      );
+      const regions = regionById(ctx);
+      return rows.map((r) => ({ region: regions.load(Number(r.region)), count: Number(r.n) }));
+    },
+  },
+  programsByOrganizer: {
+    type: () => [ProgramsByOrganizer],
+    description: 'Programs per organizing organization, most first (ties by slug); a program with two organizers counts for both.',
+    args: { filter: filterArg },
+    reads: [],
+    validate: checkFilter,
+    resolve: async (_, { filter }: StatsArgs, ctx): Promise<ProgramsByOrganizer[]> => {
+      const where = await programConditions(filter, ctx);
+      const rows = await ctx.db.run<{ organization: number; n: number | string }>((p) =>
+        where.length
+          ? `SELECT po.organization_id AS "organization", ${count()} AS "n" FROM program_organizers po JOIN programs p ON p.id = po.program_id JOIN organizations o ON o.id = po.organization_id ${whereClause(where, p)} GROUP BY po.organization_id, o.slug ORDER BY 2 DESC, o.slug`
+          : `SELECT t."key" AS "organization", t.n AS "n" FROM ${tallies('organizer')} JOIN organizations o ON o.id = t."key" ORDER BY 2 DESC, o.slug`,
+      );
+      const organizations = organizationById(ctx);
+      return rows.map((r) => ({ organization: organizations.load(Number(r.organization)), count: Number(r.n) }));
+    },
+  },
+  programsByStatus: {
+    type: () => [ProgramsInStatus],
+    description: 'Programs per status as of today: UPCOMING, ONGOING, ARCHIVED, each listed even when none.',
+    args: { filter: filterArg },
+    reads: [],
+    validate: checkFilter,
+    resolve: async (_, { filter }: StatsArgs, ctx): Promise<ProgramsInStatus[]> => {
+      const where = await programConditions(filter, ctx);
+      const status = programStatusExpression(ctx.today);
+      const rows = await ctx.db.run<{ status: ProgramStatus; n: number | string }>(
+        (p) => `SELECT s.status AS "status", ${count()} AS "n" FROM (SELECT ${status(p)} AS status FROM programs p ${whereClause(where, p)}) s GROUP BY s.status`,
+      );
+      const counts = new Map(rows.map((r) => [r.status, Number(r.n)]));
+      return [ProgramStatus.UPCOMING, ProgramStatus.ONGOING, ProgramStatus.ARCHIVED].map((s) => ({ status: s, count: counts.get(s) ?? 0 }));
+    },
+  },
+  participantsByRegion: {
+    type: () => [ParticipantsFromRegion],
+    description: 'Participants by the region they came from, over the programs the filter selects, in region order.',
+    args: { filter: filterArg, includeSubregions: subregionsArg },
+    reads: [],
+    validate: checkFilter,
+    resolve: async (_, { filter, includeSubregions = false }: StatsArgs, ctx): Promise<ParticipantsFromRegion[]> => {
+      const where = await programConditions(filter, ctx);
+      const rows = await ctx.db.run<{ region: number; n: number | string | null }>((p) =>
+        includeSubregions
+          ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", CAST(SUM(po.count) AS INTEGER) AS "n" FROM participant_origins po JOIN programs p ON p.id = po.program_id JOIN up ON up.region_id = po.region_id ${whereClause(where, p)} GROUP BY up.ancestor_id ORDER BY up.ancestor_id`
+          : `SELECT po.region_id AS "region", CAST(SUM(po.count) AS INTEGER) AS "n" FROM participant_origins po JOIN programs p ON p.id = po.program_id ${whereClause(where, p)} GROUP BY po.region_id ORDER BY po.region_id`,
+      );
+      const regions = regionById(ctx);
+      return rows.map((r) => ({ region: regions.load(Number(r.region)), count: r.n == null ? null : Number(r.n) }));
+    },
+  },
+});
