@@ -38,6 +38,10 @@ const settings = {
   basePort: intEnv('BENCH_PORT', 4700),
   // A fresh server process per query, so that no query inherits another's heap, JIT state or backlog.
   fresh: !/^(0|false|no|off)$/i.test(process.env.BENCH_FRESH || ''),
+  // BENCH_ROUNDS=n (n > 1): per query, every server is started at once and loaded in turn, n rounds of
+  // BENCH_DURATION / n seconds each in rotating order, and a row's figures are the median round's: on a machine
+  // whose speed drifts (shared cores, a host's other tenants), each slow spell falls on every server alike.
+  rounds: intEnv('BENCH_ROUNDS', 1),
 };
 
 const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -321,12 +325,16 @@ async function bench(data) {
     date: new Date().toISOString(),
     commit: gitCommit(),
     machine: await machine(data.pgUrl),
-    settings: { size: settings.size, seedHash: data.hash, duration: settings.duration, warmup: settings.warmup, connections: settings.connections, freshServerPerQuery: settings.fresh, only: settings.only },
+    settings: { size: settings.size, seedHash: data.hash, duration: settings.duration, warmup: settings.warmup, connections: settings.connections, freshServerPerQuery: settings.fresh, rounds: settings.rounds, only: settings.only },
     sanity: [],
     rows: [],
   };
   const reference = {};
   let port = settings.basePort;
+  if (settings.rounds > 1) {
+    await interleaved(data, allServers, allQueries, ids, results, reference, port);
+    return results;
+  }
   for (const server of allServers) {
     let running = null;
     try {
@@ -393,6 +401,96 @@ async function bench(data) {
     }
   }
   return results;
+}
+
+/** Checks a server's answer against the first server's; the request body, or null with the reason in `results`. */
+async function checkedBody(server, query, running, data, ids, results, reference) {
+  const body = query.needsSearch && !running.search ? null : requestFor(server, await withVariables(server, query, running, data), ids);
+  if (!body) {
+    results.rows.push({ server: server.name, query: query.name, skipped: server.kind !== 'registry' ? 'no equivalent on this server' : 'the schema has no search' });
+    return null;
+  }
+  const answer = await post(running.url, body);
+  if (answer.status !== 200 || answer.body.errors || !answer.body.data) {
+    const why = `answer failed: HTTP ${answer.status} ${JSON.stringify(answer.body.errors ?? answer.body).slice(0, 200)}`;
+    log(`  ${server.name} ${query.name}: ${why}`);
+    results.rows.push({ server: server.name, query: query.name, skipped: why });
+    return null;
+  }
+  const summary = answerSummary(query, answer.body.data);
+  reference[query.name] ??= summary;
+  const agrees = JSON.stringify(summary) === JSON.stringify(reference[query.name]);
+  results.sanity.push({ server: server.name, query: query.name, summary, agrees });
+  log(`  ${server.name} ${query.name}: ${JSON.stringify(summary)}${agrees ? '' : `  DIFFERS from ${JSON.stringify(reference[query.name])}`}`);
+  if (!agrees) {
+    results.rows.push({ server: server.name, query: query.name, skipped: `answer differs: ${JSON.stringify(summary)}` });
+    return null;
+  }
+  return body;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** BENCH_ROUNDS > 1: per query, the servers loaded in turn, round after round; each row is its median round. */
+async function interleaved(data, allServers, allQueries, ids, results, reference, firstPort) {
+  let port = firstPort;
+  const slice = { ...settings, duration: Math.max(1, Math.round(settings.duration / settings.rounds)), warmup: 1 };
+  for (const query of allQueries) {
+    const running = [];
+    try {
+      for (const server of allServers) {
+        if (server.kind !== 'registry' && query.needsSearch) continue;
+        const started = await startServer(server, port++);
+        started.search = server.kind === 'registry' ? await hasSearch(started.url) : false;
+        running.push({ server, started });
+      }
+      const loaded = [];
+      for (const { server, started } of running) {
+        const body = await checkedBody(server, query, started, data, ids, results, reference);
+        // A warm-up of the whole length first, as a fresh server gets before it is measured.
+        if (body) loaded.push({ server, started, body, rounds: (await runLoad(started.url, body, started.pid, { ...settings, duration: settings.warmup, warmup: 1 }), []) });
+      }
+      for (let round = 0; round < settings.rounds; round++) {
+        // Rotating order, so no server always follows the same one.
+        for (let i = 0; i < loaded.length; i++) {
+          const entry = loaded[(round + i) % loaded.length];
+          await waitQuiet(entry.started.pid);
+          const loadBefore = os.loadavg()[0];
+          const load = await runLoad(entry.started.url, entry.body, entry.started.pid, slice);
+          entry.rounds.push({ ...load, loadavg: [loadBefore, os.loadavg()[0]] });
+        }
+      }
+      for (const { server, rounds } of loaded) {
+        const byRps = [...rounds].sort((a, b) => a.rps - b.rps);
+        const mid = byRps[byRps.length >> 1];
+        const row = {
+          server: server.name,
+          query: query.name,
+          rps: median(rounds.map((r) => r.rps)),
+          p50: median(rounds.map((r) => r.p50)),
+          p99: median(rounds.map((r) => r.p99)),
+          mean: mid.mean,
+          requests: rounds.reduce((n, r) => n + r.requests, 0),
+          rssPeakMB: Math.max(...rounds.map((r) => r.rssPeakMB)),
+          hwmMB: null,
+          bytesPerRequest: mid.bytesPerRequest,
+          non2xx: rounds.reduce((n, r) => n + r.non2xx, 0),
+          errors: rounds.reduce((n, r) => n + r.errors, 0),
+          timeouts: rounds.reduce((n, r) => n + r.timeouts, 0),
+          roundsRps: rounds.map((r) => Number(r.rps.toFixed(1))),
+          loadavg: [Number(rounds[0].loadavg[0].toFixed(2)), Number(rounds.at(-1).loadavg[1].toFixed(2))],
+        };
+        results.rows.push(row);
+        log(`  ${server.name} ${query.name}: ${row.rps.toFixed(1)} req/s (median of ${row.roundsRps.join(', ')}), p50 ${row.p50} ms, p99 ${row.p99} ms`);
+      }
+    } finally {
+      for (const { started } of running) await started.stop();
+    }
+  }
 }
 
 /** The registry on PostgreSQL under --cpu-prof with the dashboard load; writes PROFILE.md. */
