@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Database } from './db/database';
+import { recountTallies } from './db/migrations/1733500000000-program-tallies';
 import { insertRow, updateRow } from './db/rows';
 import type { OnProgress } from './ops/progress';
 
@@ -97,6 +98,8 @@ export async function importRegistry(db: Database, file: string, onProgress?: On
     for (const { table, id, values } of deferred) {
       await updateRow(tx, table, Number(id), values);
     }
+    // The triggers counted row by row, leaving a dead version of a tally per row imported: counted again, compactly.
+    for (const statement of recountTallies(tx.dialect)) await tx.query(statement);
     if (tx.dialect === 'postgres') {
       // Explicit ids do not move PostgreSQL's sequences; new records must continue after the imported ones.
       for (const table of TABLES.filter((t) => t.key === 'id')) {
