@@ -105,6 +105,46 @@ const talliesOf = (ctx: RegistryContext) =>
   );
 
 /**
+ * Unfiltered statistics as of a write generation, held by the server between
+ * requests as the regions are (src/regions/directory.ts): a write through any
+ * replica bumps the generation the next request reads, so it counts afresh;
+ * a write made outside the registry (which the triggers count too) shows
+ * within a minute. Outside a server (no generation) each request counts.
+ */
+class HeldStats {
+  private current?: { generation: string; readAt: number; answers: Map<string, Promise<unknown>> };
+
+  constructor(private readonly maxAgeMs = 60_000) {}
+
+  answer<T>(generation: string, key: string, compute: () => Promise<T>): Promise<T> {
+    if (!this.current || this.current.generation !== generation || Date.now() - this.current.readAt >= this.maxAgeMs) {
+      this.current = { generation, readAt: Date.now(), answers: new Map() };
+    }
+    const { answers } = this.current;
+    let answer = answers.get(key) as Promise<T> | undefined;
+    if (!answer) {
+      answer = compute();
+      answers.set(key, answer);
+      // A failed count is not kept: the next request counts again.
+      answer.catch(() => {
+        if (answers.get(key) === answer) answers.delete(key);
+      });
+    }
+    return answer;
+  }
+}
+
+const heldStats = new WeakMap<object, HeldStats>();
+
+async function held<T>(ctx: RegistryContext, key: string, compute: () => Promise<T>): Promise<T> {
+  if (!ctx.generation) return compute();
+  const generation = await ctx.generation();
+  let stats = heldStats.get(ctx.db.dataSource);
+  if (!stats) heldStats.set(ctx.db.dataSource, (stats = new HeldStats()));
+  return stats.answer(generation, key, compute);
+}
+
+/**
  * Programmes per region from the location tallies, each also counted into
  * every region above its own when asked: the regions come from the ones the
  * server holds (src/regions/directory.ts), so no statement walks the
@@ -150,7 +190,7 @@ declareFields<RegistryStats>(RegistryStats, {
     resolve: async (_, { filter }: StatsArgs, ctx): Promise<ProgramsInYear[]> => {
       const conditions = await programConditions(filter, ctx);
       const where: Array<SqlPart | string> = [...conditions, 'p.starts_on IS NOT NULL'];
-      if (!conditions.length) return (await talliesOf(ctx).load('year')).map((t) => ({ year: t.key, count: t.n }));
+      if (!conditions.length) return held(ctx, 'year', async () => (await talliesOf(ctx).load('year')).map((t) => ({ year: t.key, count: t.n })));
       const rows = await ctx.db.run<{ year: number | string; n: number | string }>(
         (p) => `SELECT CAST(SUBSTR(p.starts_on, 1, 4) AS INTEGER) AS "year", ${count()} AS "n" FROM programs p ${whereClause(where, p)} GROUP BY 1 ORDER BY 1`,
       );
@@ -165,7 +205,7 @@ declareFields<RegistryStats>(RegistryStats, {
     validate: checkFilter,
     resolve: async (_, { filter, includeSubregions = false }: StatsArgs, ctx): Promise<ProgramsInRegion[]> => {
       const where = await programConditions(filter, ctx);
-      if (!where.length) return regionCounts(ctx, includeSubregions);
+      if (!where.length) return held(ctx, `region:${includeSubregions}`, () => regionCounts(ctx, includeSubregions));
       const rows = await ctx.db.run<{ region: number; n: number | string }>((p) =>
         includeSubregions
           ? `${REGION_ANCESTORS} SELECT up.ancestor_id AS "region", ${count()} AS "n" FROM programs p JOIN up ON up.region_id = p.location_id JOIN regions r ON r.id = up.ancestor_id ${whereClause(where, p)} GROUP BY up.ancestor_id, r.code ORDER BY 2 DESC, r.code`
