@@ -344,30 +344,8 @@ async function bench(data) {
           running = await startServer(server, port++);
           running.search = server.kind === 'registry' ? await hasSearch(running.url) : false;
         }
-        const body = query.needsSearch && !running?.search ? null : requestFor(server, await withVariables(server, query, running, data), ids);
-        if (!body) {
-          const why = server.kind !== 'registry' ? 'no equivalent on this server' : 'the schema has no search';
-          results.rows.push({ server: server.name, query: query.name, skipped: why });
-          continue;
-        }
-        // Sanity: the answer has no errors and the same shape of data as the first server's.
-        const answer = await post(running.url, body);
-        const errors = answer.body.errors;
-        if (answer.status !== 200 || errors || !answer.body.data) {
-          const why = `answer failed: HTTP ${answer.status} ${JSON.stringify(errors ?? answer.body).slice(0, 200)}`;
-          log(`  ${server.name} ${query.name}: ${why}`);
-          results.rows.push({ server: server.name, query: query.name, skipped: why });
-          continue;
-        }
-        const summary = answerSummary(query, answer.body.data);
-        reference[query.name] ??= summary;
-        const agrees = JSON.stringify(summary) === JSON.stringify(reference[query.name]);
-        results.sanity.push({ server: server.name, query: query.name, summary, agrees });
-        log(`  ${server.name} ${query.name}: ${JSON.stringify(summary)}${agrees ? '' : `  DIFFERS from ${JSON.stringify(reference[query.name])}`}`);
-        if (!agrees) {
-          results.rows.push({ server: server.name, query: query.name, skipped: `answer differs: ${JSON.stringify(summary)}` });
-          continue;
-        }
+        const body = await checkedBody(server, query, running, data, ids, results, reference);
+        if (!body) continue;
         await waitQuiet(running.pid);
         const loadBefore = os.loadavg()[0];
         const load = await runLoad(running.url, body, running.pid, settings);
@@ -405,7 +383,7 @@ async function bench(data) {
 
 /** Checks a server's answer against the first server's; the request body, or null with the reason in `results`. */
 async function checkedBody(server, query, running, data, ids, results, reference) {
-  const body = query.needsSearch && !running.search ? null : requestFor(server, await withVariables(server, query, running, data), ids);
+  const body = query.needsSearch && !running?.search ? null : requestFor(server, await withVariables(server, query, running, data), ids);
   if (!body) {
     results.rows.push({ server: server.name, query: query.name, skipped: server.kind !== 'registry' ? 'no equivalent on this server' : 'the schema has no search' });
     return null;
