@@ -102,7 +102,7 @@ function renderTypes(schema: GraphQLSchema, sql: Map<string, Record<string, Rend
     const target = classes.get(type.name);
     const entity = target && entityOf(target);
     if (!entity) continue;
-    types[type.name] = { entity, node: type.getInterfaces().some((i) => i.name === 'Node'), fields: sql.get(type.name) ?? {} };
+    types[type.name] = { entity, node: type.getInterfaces().some((i) => i.name === 'Node'), fields: sql.get(type.name) ?? {}, source: nodeOf(entity)?.source };
   }
   return types;
 }

@@ -7,8 +7,7 @@ import { cursorSql } from './rules/cursors';
 import { globalIdSql } from './rules/ids';
 import { pageFlagsSql } from './rules/page-info';
 import { pickTextSql } from './rules/language';
-import { orderClause, whereClause, type ChildSource } from './loaders';
-import { nodeOf } from './declare';
+import { orderClause, whereClause, type ChildSource, type Source } from './loaders';
 import { pageRequest, type Ordering } from './paging';
 
 /**
@@ -77,6 +76,8 @@ export interface RenderedType {
   entity: Function;
   /** Node types have `id`: base64url of `Type:id`. */
   node?: boolean;
+  /** Where its records are read from (a node's declared source): its table says each row's GraphQL type, for interfaces over one table. */
+  source?: (db: Database) => Source<unknown>;
   fields?: Record<string, RenderField>;
 }
 
@@ -308,7 +309,7 @@ class Writer {
   private objectOf(field: FieldPlan, row: string): string {
     const plans = this.plansOf(field);
     if (plans.length === 1) return this.object(plans[0], row);
-    const typeName = nodeOf(this.renderer.typeOf(plans[0]).entity)?.source(this.request.db).table.typeName;
+    const typeName = this.renderer.typeOf(plans[0]).source?.(this.request.db).table.typeName;
     if (!typeName) throw new Unrenderable('abstract', field.name, true);
     return `CASE ${typeName(row)} ${plans.map((plan) => `WHEN ${quote(plan.type.name)} THEN ${this.object(plan, row)}`).join(' ')} END`;
   }
