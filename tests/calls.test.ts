@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { createKey } from '../src/auth/keys';
-import { callStatus, callStatusCase } from '../src/calls/status';
+import { callStatus, callStatusCase, callStatusIn } from '../src/calls/status';
+import { CallStatus } from '../src/calls/call';
 import { dumpTables, startTestRegistry, type GraphQLResponse, type TestRegistry } from './support/registry';
 
 /**
@@ -84,6 +85,24 @@ describe('a call status rule', () => {
         [opensOn, closesAt, now],
       );
       expect([opensOn, closesAt, now, row.status]).toEqual([opensOn, closesAt, now, callStatus({ opensOn, closesAt }, now)]);
+    }
+  });
+
+  it('finds calls by status with plain comparisons that say the same, for every set of statuses', async () => {
+    const day = 86_400_000;
+    const base = Date.UTC(2026, 0, 1);
+    const instant = fc.integer({ min: -40, max: 40 }).chain((d) => fc.integer({ min: 0, max: day - 1 }).map((ms) => new Date(base + d * day + ms).toISOString()));
+    const cases = fc.sample(fc.tuple(fc.integer({ min: -40, max: 40 }).map((d) => new Date(base + d * day).toISOString().slice(0, 10)), instant, instant), { seed: 23, numRuns: 60 });
+    cases.push(['2026-01-01', '2026-01-01T10:00:00.000Z', '2026-01-01T10:00:00.000Z'], ['2026-01-02', '2026-01-05T00:00:00.000Z', '2026-01-01T23:59:59.999Z'], ['2026-01-01', '2026-01-05T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
+    const all = [CallStatus.CLOSED, CallStatus.NOT_YET_OPEN, CallStatus.OPEN];
+    const subsets = [1, 2, 3, 4, 5, 6, 7].map((bits) => all.filter((_, i) => bits & (1 << i)));
+    for (const [opensOn, closesAt, now] of cases) {
+      const [row] = await registry.db.query<Record<string, number | boolean>>(
+        `SELECT ${subsets.map((wanted, i) => `CASE WHEN ${callStatusIn('c', 'CAST($3 AS VARCHAR(30))', wanted)} THEN 1 ELSE 0 END AS "s${i}"`).join(', ')} FROM (SELECT CAST($1 AS VARCHAR(10)) AS opens_on, CAST($2 AS VARCHAR(30)) AS closes_at) c`,
+        [opensOn, closesAt, now],
+      );
+      const status = callStatus({ opensOn, closesAt }, now);
+      expect([opensOn, closesAt, now, subsets.map((_, i) => Number(row[`s${i}`]))]).toEqual([opensOn, closesAt, now, subsets.map((wanted) => (wanted.includes(status) ? 1 : 0))]);
     }
   });
 });

@@ -3,7 +3,7 @@ import { Field, InputType, registerEnumType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
 import { NO_DEADLINE } from '../db/migrations/1733600000000-call-order';
 import { CallStatus } from '../calls/call';
-import { callStatusCase } from '../calls/status';
+import { callStatusIn } from '../calls/status';
 import { DateScalar, DateTimeScalar } from '../graphql/scalars';
 import { organizationBySlug } from '../organizations/loaders';
 import { regionAncestry, regionSubtree } from '../regions/loaders';
@@ -169,12 +169,10 @@ export function programFilterSql(filter: ProgramFilter | null | undefined, ctx: 
   if (startsTo != null) where.push((p) => `p.starts_on <= ${p.add(startsTo)}`);
   if (callStatus?.length) {
     const wanted = [...new Set(callStatus)];
-    where.push((p) => {
-      const now = p.add(ctx.now);
-      // A call that is not closed has its deadline ahead: said outright, the index on closes_at finds those calls.
-      const ahead = wanted.includes(CallStatus.CLOSED) ? '' : `c.closes_at > ${now} AND `;
-      return `p.id IN (SELECT c.program_id FROM calls c WHERE ${ahead}(${callStatusCase('c', now)}) IN (${wanted.map((s) => `'${s}'`).join(', ')}))`;
-    });
+    // Its call, looked up by the programme (one each): so a page in deadline order checks its programmes one by one as the index gives them.
+    where.push((p) => `EXISTS (SELECT 1 FROM calls c WHERE c.program_id = p.id AND ${callStatusIn('c', p.add(ctx.now), wanted)})`);
+    // No closed call wanted: only programmes whose deadline is ahead, told by their own copy of it (one call per programme), so the deadline order's index is read from now on.
+    if (!wanted.includes(CallStatus.CLOSED)) where.push((p) => `COALESCE(p.call_closes_at, '${NO_DEADLINE}') > ${p.add(ctx.now)}`);
   }
   if (closesBefore != null) where.push((p) => `p.id IN (SELECT c.program_id FROM calls c WHERE c.closes_at < ${p.add(closesBefore)})`);
   if (eligibleFor != null) {
