@@ -5,7 +5,7 @@ import { regionById } from '../regions/loaders';
 import { Region } from '../regions/region';
 import { RegistryStats } from '../stats/resolver';
 import { CallStatus } from './call';
-import { callStatusCase } from './status';
+import { callStatusIn } from './status';
 
 @ObjectType('OpenCallsInRegion', { simpleResolvers: true, description: 'How many calls for applications open now name one region as where applicants may live.' })
 export class OpenCallsInRegion {
@@ -30,7 +30,7 @@ declareFields<RegistryStats>(RegistryStats, {
       const rows = await ctx.db.run<{ region: number | string; n: number | string }>(
         (p) =>
           `SELECT cr.region_id AS "region", CAST(COUNT(*) AS INTEGER) AS "n" FROM calls c JOIN programs p ON p.id = c.program_id JOIN call_regions cr ON cr.call_id = c.id JOIN regions r ON r.id = cr.region_id ${whereClause(
-            [...where, (q) => `(${callStatusCase('c', q.add(ctx.now))}) = '${CallStatus.OPEN}'`],
+            [...where, (q) => callStatusIn('c', q.add(ctx.now), [CallStatus.OPEN])],
             p,
           )} GROUP BY cr.region_id, r.code ORDER BY 2 DESC, r.code`,
       );
