@@ -78,3 +78,33 @@ export class GenerationSource {
     };
   }
 }
+
+/**
+ * Answers held by one server for a write generation: computed once, kept
+ * while the generation the requests read stays the same, and at most
+ * `maxAgeMs` (which bounds how long a write made around the registry's API
+ * goes unseen). A failed computation is not kept: the next request computes
+ * again. The region directory and the unfiltered statistics are held so.
+ */
+export class HeldForGeneration {
+  private current?: { generation: string; readAt: number; answers: Map<string, Promise<unknown>> };
+
+  constructor(private readonly maxAgeMs = 60_000) {}
+
+  answer<T>(generation: string, key: string, compute: () => Promise<T>): Promise<T> {
+    if (!this.current || this.current.generation !== generation || Date.now() - this.current.readAt >= this.maxAgeMs) {
+      this.current = { generation, readAt: Date.now(), answers: new Map() };
+    }
+    const { answers } = this.current;
+    let answer = answers.get(key) as Promise<T> | undefined;
+    if (!answer) {
+      const computing = compute();
+      answers.set(key, computing);
+      computing.catch(() => {
+        if (answers.get(key) === computing) answers.delete(key);
+      });
+      answer = computing;
+    }
+    return answer;
+  }
+}

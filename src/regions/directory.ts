@@ -1,5 +1,6 @@
 import { nodeTable } from '../engine';
 import type { Database } from '../db/database';
+import { HeldForGeneration } from '../db/generation';
 import { Region } from './region';
 
 /** Every region, indexed the ways the registry looks regions up. */
@@ -59,20 +60,14 @@ export function subtreeIds(index: RegionIndex, code: string): number[] | null {
  * around the registry's API can go unseen.
  */
 export class RegionDirectory {
-  private current?: { generation: string; readAt: number; index: Promise<RegionIndex> };
+  private readonly held: HeldForGeneration;
 
-  constructor(private readonly maxAgeMs = 60_000) {}
+  constructor(maxAgeMs = 60_000) {
+    this.held = new HeldForGeneration(maxAgeMs);
+  }
 
   /** The regions as of `generation`, the write generation the request sees. */
-  async index(db: Database, generation: string): Promise<RegionIndex> {
-    const current = this.current;
-    if (current && current.generation === generation && Date.now() - current.readAt < this.maxAgeMs) return current.index;
-    const index = readIndex(db);
-    this.current = { generation, readAt: Date.now(), index };
-    // A failed read is not kept: the next request reads again.
-    index.catch(() => {
-      if (this.current?.index === index) this.current = undefined;
-    });
-    return index;
+  index(db: Database, generation: string): Promise<RegionIndex> {
+    return this.held.answer(generation, 'index', () => readIndex(db));
   }
 }

@@ -1,6 +1,7 @@
 import { declareFields, declareQueries, keyedQuery, whereClause, type ArgSpec, type RegistryContext } from '../engine';
 import { Field, Int, ObjectType } from 'type-graphql';
 import type { SqlPart } from '../db/database';
+import { HeldForGeneration } from '../db/generation';
 import { organizationById } from '../organizations/loaders';
 import { Organization } from '../organizations/organization';
 import { checkProgramFilter, ProgramFilter, programConditions, programStatusExpression } from '../programs/filter';
@@ -111,36 +112,13 @@ const talliesOf = (ctx: RegistryContext) =>
  * a write made outside the registry (which the triggers count too) shows
  * within a minute. Outside a server (no generation) each request counts.
  */
-class HeldStats {
-  private current?: { generation: string; readAt: number; answers: Map<string, Promise<unknown>> };
-
-  constructor(private readonly maxAgeMs = 60_000) {}
-
-  answer<T>(generation: string, key: string, compute: () => Promise<T>): Promise<T> {
-    if (!this.current || this.current.generation !== generation || Date.now() - this.current.readAt >= this.maxAgeMs) {
-      this.current = { generation, readAt: Date.now(), answers: new Map() };
-    }
-    const { answers } = this.current;
-    let answer = answers.get(key) as Promise<T> | undefined;
-    if (!answer) {
-      answer = compute();
-      answers.set(key, answer);
-      // A failed count is not kept: the next request counts again.
-      answer.catch(() => {
-        if (answers.get(key) === answer) answers.delete(key);
-      });
-    }
-    return answer;
-  }
-}
-
-const heldStats = new WeakMap<object, HeldStats>();
+const heldStats = new WeakMap<object, HeldForGeneration>();
 
 async function held<T>(ctx: RegistryContext, key: string, compute: () => Promise<T>): Promise<T> {
   if (!ctx.generation) return compute();
   const generation = await ctx.generation();
   let stats = heldStats.get(ctx.db.dataSource);
-  if (!stats) heldStats.set(ctx.db.dataSource, (stats = new HeldStats()));
+  if (!stats) heldStats.set(ctx.db.dataSource, (stats = new HeldForGeneration()));
   return stats.answer(generation, key, compute);
 }
 
