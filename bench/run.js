@@ -122,6 +122,37 @@ function readStatus(pid) {
   }
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time a process has used so far, user and system, in ms; null off Linux or when it is gone. */
+function cpuOf(pid) {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { user: (Number(fields[11]) * 1000) / TICKS_PER_SECOND, sys: (Number(fields[12]) * 1000) / TICKS_PER_SECOND };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time all of this machine's PostgreSQL processes have used so far, in ms (theirs and their backends'). */
+function postgresCpu() {
+  let ms = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return ms;
+}
+
 async function post(url, body, timeoutMs = 60_000) {
   const response = await fetch(url, {
     method: 'POST',
@@ -264,8 +295,14 @@ function runLoad(url, body, pid, { duration, warmup, connections }) {
       if (s && measuring) peakKB = Math.max(peakKB, s.rssKB);
     };
     const timer = setInterval(sample, 100);
+    // The server's CPU time (user and system) and PostgreSQL's over the measured window, to be divided by its requests.
+    let cpuStart;
+    let cpuEnd;
     child.stdout.on('data', (d) => {
-      if (!measureEnd) measureEnd = Date.now();
+      if (!measureEnd) {
+        measureEnd = Date.now();
+        cpuEnd = { server: cpuOf(pid), postgres: postgresCpu() };
+      }
       stdout += d;
     });
     child.stderr.on('data', (d) => {
@@ -273,6 +310,7 @@ function runLoad(url, body, pid, { duration, warmup, connections }) {
       if (!measuring && stderr.includes('measuring')) {
         measuring = true;
         measureStart = Date.now();
+        cpuStart = { server: cpuOf(pid), postgres: postgresCpu() };
       }
     });
     child.on('error', reject);
@@ -280,7 +318,13 @@ function runLoad(url, body, pid, { duration, warmup, connections }) {
       clearInterval(timer);
       if (code !== 0) return reject(new Error(`load generator failed (${code}): ${stderr.trim()}`));
       const result = JSON.parse(stdout.trim().split('\n').pop());
-      resolve({ ...result, rssPeakMB: peakKB / 1024, measureStart, measureEnd: measureEnd || Date.now() });
+      // Microseconds of CPU per request: the server's own (user, system) and PostgreSQL's (all its processes).
+      const perRequest = (ms) => (result.requests ? Number(((ms * 1000) / result.requests).toFixed(1)) : null);
+      const cpu =
+        cpuStart?.server && cpuEnd?.server
+          ? { userUs: perRequest(cpuEnd.server.user - cpuStart.server.user), sysUs: perRequest(cpuEnd.server.sys - cpuStart.server.sys), postgresUs: perRequest(cpuEnd.postgres - cpuStart.postgres) }
+          : null;
+      resolve({ ...result, cpu, rssPeakMB: peakKB / 1024, measureStart, measureEnd: measureEnd || Date.now() });
     });
   });
 }
@@ -364,6 +408,8 @@ async function bench(data) {
           non2xx: load.non2xx,
           errors: load.errors,
           timeouts: load.timeouts,
+          // µs of CPU per request: the server's user and system time, and PostgreSQL's.
+          cpu: load.cpu,
           // The machine's 1-minute load average before and after: other work on the same cores shows here.
           loadavg: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
         };
@@ -460,10 +506,13 @@ async function interleaved(data, allServers, allQueries, ids, results, reference
           errors: rounds.reduce((n, r) => n + r.errors, 0),
           timeouts: rounds.reduce((n, r) => n + r.timeouts, 0),
           roundsRps: rounds.map((r) => Number(r.rps.toFixed(1))),
+          // µs of CPU per request, median over the rounds: the server's user and system time, and PostgreSQL's.
+          cpu: rounds.every((r) => r.cpu) ? Object.fromEntries(['userUs', 'sysUs', 'postgresUs'].map((k) => [k, Number(median(rounds.map((r) => r.cpu[k])).toFixed(1))])) : null,
           loadavg: [Number(rounds[0].loadavg[0].toFixed(2)), Number(rounds.at(-1).loadavg[1].toFixed(2))],
         };
         results.rows.push(row);
-        log(`  ${server.name} ${query.name}: ${row.rps.toFixed(1)} req/s (median of ${row.roundsRps.join(', ')}), p50 ${row.p50} ms, p99 ${row.p99} ms`);
+        const cpu = row.cpu ? `; CPU per request ${row.cpu.userUs} µs user + ${row.cpu.sysUs} µs system, PostgreSQL ${row.cpu.postgresUs} µs` : '';
+        log(`  ${server.name} ${query.name}: ${row.rps.toFixed(1)} req/s (median of ${row.roundsRps.join(', ')}), p50 ${row.p50} ms, p99 ${row.p99} ms${cpu}`);
       }
     } finally {
       for (const { started } of running) await started.stop();
@@ -479,12 +528,13 @@ async function profileRun(data) {
   // BENCH_PROFILE_SERVER=sqlite profiles the embedded default instead.
   const server = servers(data).find((s) => s.name === (process.env.BENCH_PROFILE_SERVER || 'pg'));
   if (!server || server.kind !== 'registry') throw new Error('BENCH_PROFILE_SERVER must be a registry server: sqlite, pg or naive');
-  // BENCH_PROFILE_QUERY=list (or node) profiles another of the measured queries.
-  const query = queries().find((q) => q.name === (process.env.BENCH_PROFILE_QUERY || 'dashboard'));
-  if (!query) throw new Error('BENCH_PROFILE_QUERY must be one of: dashboard, node, list, search');
-  const body = requestFor(server, query, await lookupIds(data.pgUrl));
+  // BENCH_PROFILE_QUERY=list (or any query or shape by name: 'first page') profiles another of the measured queries.
+  const measured = [...queries(), ...shapes()];
+  const query = measured.find((q) => q.name === (process.env.BENCH_PROFILE_QUERY || 'dashboard'));
+  if (!query) throw new Error(`BENCH_PROFILE_QUERY must be one of: ${measured.map((q) => q.name).join(', ')}`);
   log(`starting ${server.name} with --cpu-prof`);
   const running = await startServer({ ...server, name: `${server.name}-profile` }, settings.basePort + 10, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const body = requestFor(server, await withVariables(server, query, running, data), await lookupIds(data.pgUrl));
   const load = await runLoad(running.url, body, running.pid, settings);
   const stopAsked = Date.now();
   await running.stop(120_000);
