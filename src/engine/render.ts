@@ -107,8 +107,8 @@ const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 interface JsonDialect {
   /** A JSON object of SQL values by key, in the given order. */
   object(entries: Array<[key: string, value: string]>): string;
-  /** A JSON array of `item` over the rows of the query, `[]` for none. */
-  array(item: string, order: string): string;
+  /** A JSON array of `item` over the rows `from` gives (tables and their condition), in `order`; `[]` for none. */
+  list(item: string, from: string, order: string): string;
   /** A boolean column as a JSON boolean. */
   boolean(column: string): string;
   /** An instant in text as `Date#toISOString` writes it. */
@@ -122,7 +122,7 @@ interface JsonDialect {
 const DIALECTS: Record<Dialect, JsonDialect> = {
   sqlite: {
     object: (entries) => `json_object(${entries.map(([key, value]) => `${quote(key)}, ${value}`).join(', ')})`,
-    array: (item, order) => `json_group_array(${item} ORDER BY ${order})`,
+    list: (item, from, order) => `(SELECT json_group_array(${item} ORDER BY ${order}) FROM ${from})`,
     boolean: (column) => `CASE WHEN ${column} IS NULL THEN NULL WHEN ${column} THEN json('true') ELSE json('false') END`,
     instant: (text) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${text})`,
     keys: (params, pks) => `json_each(${params.add(JSON.stringify(pks))}) j`,
@@ -134,7 +134,9 @@ const DIALECTS: Record<Dialect, JsonDialect> = {
       if (entries.some(([key]) => Buffer.byteLength(key) > MAX_KEY_BYTES)) throw new Unrenderable('key-length', 'a response key longer than PostgreSQL names', true);
       return `(SELECT row_to_json("__object") FROM (SELECT ${entries.map(([key, value]) => `${value} AS "${key}"`).join(', ')}) "__object")`;
     },
-    array: (item, order) => `COALESCE(array_to_json(array_agg(${item} ORDER BY ${order})), '[]'::json)`,
+    // The rows in order into an array constructor: no aggregate sorting them again, and `[]` when there are none
+    // (10% of the organizations shape's statement against `array_agg(… ORDER BY …)`).
+    list: (item, from, order) => `array_to_json(ARRAY(SELECT ${item} FROM ${from} ORDER BY ${order}))`,
     boolean: (column) => column,
     instant: (text) => `to_char((${text})::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
     keys: (params, pks) => `unnest(${params.add(pks)}::int[]) WITH ORDINALITY AS j(value, key)`,
@@ -334,7 +336,8 @@ class Writer {
         const alias = this.alias();
         const joined = join ? this.alias() : '';
         const from = `${this.tableOfField(field)} ${alias}${join ? ` JOIN ${join(alias, joined)}` : ''}`;
-        return `(SELECT ${this.json.array(this.objectOf(field, alias), order(alias, joined))} FROM ${from} WHERE ${where(alias, joined)})`;
+        const item = this.objectOf(field, alias);
+        return this.json.list(item, `${from} WHERE ${where(alias, joined)}`, order(alias, joined));
       },
       decline: (reason) => {
         throw new Unrenderable(reason, field.name, false);
@@ -384,7 +387,8 @@ class Writer {
           break;
         case 'nodes': {
           const x = this.alias();
-          value = `(SELECT ${json.array(this.objectOf(f, x), `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`)} FROM ${pageOf(size())} ${x})`;
+          const item = this.objectOf(f, x);
+          value = json.list(item, `${pageOf(size())} ${x}`, `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`);
           break;
         }
         case 'edges': {
@@ -397,7 +401,7 @@ class Writer {
             if (name === 'node') return [e.key, this.objectOf(e, x)];
             throw new Unrenderable('no-sql', `${edge.type.name}.${name}`, true);
           });
-          value = `(SELECT ${json.array(json.object(edgePairs), `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`)} FROM ${pageOf(size())} ${x})`;
+          value = json.list(json.object(edgePairs), `${pageOf(size())} ${x}`, `${x}."__sort" ${dir}, ${x}."__pk" ${dir}`);
           break;
         }
         case 'pageInfo': {
