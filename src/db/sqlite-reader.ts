@@ -50,7 +50,7 @@ class ReaderThread {
     return this.pending.size;
   }
 
-  /** Starts the thread (again, after it stopped); its connection opens as it boots. */
+  /** Starts the thread unless it runs (again, after it stopped); its connection opens as it boots. */
   start(): void {
     if (this.worker) return;
     const worker = new Worker(WORKER, {
@@ -120,17 +120,13 @@ const SPILL_AT = 4;
  */
 export class SqliteReader {
   private readonly threads: ReaderThread[];
-  private started = false;
 
   constructor(file: string, threads = SQLITE_READERS) {
     this.threads = Array.from({ length: Math.max(1, threads) }, () => new ReaderThread(file));
   }
 
   read(sql: string, values: readonly unknown[]): Promise<unknown[]> {
-    if (!this.started) {
-      this.started = true;
-      for (const thread of this.threads) thread.start();
-    }
+    for (const thread of this.threads) thread.start();
     // The first thread while it has little waiting; then the least loaded.
     let chosen = this.threads[0];
     if (chosen.load >= SPILL_AT) for (const thread of this.threads) if (thread.load < chosen.load) chosen = thread;
@@ -143,7 +139,6 @@ export class SqliteReader {
   }
 
   async close(): Promise<void> {
-    this.started = false;
     await Promise.all(this.threads.map((thread) => thread.close()));
   }
 }
